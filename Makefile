@@ -1,0 +1,154 @@
+# sesbox — one non-recursive Makefile. `make help` lists the targets.
+# Quiet by default; V=1 shows the commands. CI=true adds -Werror.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+CC ?= cc
+PYTHON := /usr/bin/python3
+BUILD ?= build
+BIN ?= bin
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2
+ifneq ($(filter true 1,$(CI) $(WERROR)),)
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+SAN ?=
+PKGS := libmicrohttpd jansson sqlite3 libcrypto
+CFLAGS_ALL = -std=c11 $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -MMD -MP \
+	-Iemulator -Isimulator -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm $(LDLIBS)
+
+Q := $(if $(filter 1,$(V)),,@)
+say = $(if $(Q),@printf '  %-6s %s\n' $(1) $(2);)
+
+# ---- sources (explicit lists) ----
+LIB_SRCS := \
+	emulator/awserr.c emulator/buf.c emulator/cfg.c emulator/embed.c \
+	emulator/http.c emulator/log.c emulator/model.c emulator/op.c \
+	emulator/op_account.c emulator/op_identity.c emulator/qry.c \
+	emulator/rest.c emulator/route.c emulator/sigv4.c emulator/store.c \
+	emulator/valid.c emulator/wire.c emulator/xmem.c \
+	simulator/inspect.c
+MAIN_SRCS := emulator/main.c
+EMBED_FILES := \
+	emulator/models/ses/2010-12-01/service-2.json \
+	emulator/models/sesv2/2019-09-27/service-2.json \
+	$(sort $(wildcard emulator/schema/*.sql))
+UNIT_TESTS := cfg sigv4 qry rest valid wire model
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
+
+DEB_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
+	libsqlite3-dev libssl-dev libcurl4-openssl-dev check python3 \
+	python3-pytest python3-boto3 python3-requests awscli wrk
+
+.PHONY: all deps run test unit e2e bench asan fuzz lint fmt model docs \
+	docs-check clean help
+
+all: $(BIN)/sesbox
+
+help:
+	@echo "make deps   install build and test dependencies (Debian packages)"
+	@echo "make        build bin/sesbox"
+	@echo "make run    deps + build + start sesbox with its defaults"
+	@echo "make test   deps + build + unit, golden and end-to-end tests"
+	@echo "make unit | e2e | asan | bench | model | docs | lint | fmt | clean"
+
+# ---- dependencies ----
+deps:
+	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS   installing:" $$missing; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# ---- build ----
+$(BUILD)/%.o: %.c
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/tools/embed: emulator/tools/embed.c
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) -std=c11 -O2 -o $@ $<
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES)
+	$(call say,EMBED,$@)
+	$(Q)mkdir -p $(@D) && $(BUILD)/tools/embed $@ $(EMBED_FILES)
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 $(OPT) $(SAN) -Iemulator -c -o $@ $<
+
+$(BUILD)/libsesbox.a: $(LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN)/sesbox: $(MAIN_OBJS) $(BUILD)/libsesbox.a
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $(MAIN_OBJS) $(BUILD)/libsesbox.a $(LDLIBS_ALL)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libsesbox.a
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags check) -o $@ $< \
+		$(BUILD)/libsesbox.a $(LDLIBS_ALL) $(shell pkg-config --libs check)
+
+# ---- run ----
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BIN)/sesbox $(ARGS)
+
+# ---- tests ----
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory unit e2e docs-check
+
+unit: $(UNIT_BINS)
+	$(Q)fail=0; for t in $(UNIT_BINS); do \
+		echo "  UNIT   $$t"; SESBOX_FIXTURES=$(CURDIR)/fixtures $$t || fail=1; done; \
+	exit $$fail
+
+e2e: $(BIN)/sesbox
+	$(Q)SESBOX_BIN=$(CURDIR)/$(BIN)/sesbox $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
+
+docs:
+	$(Q)$(BIN)/sesbox --help-markdown > docs/configuration.md
+	$(Q)$(BIN)/sesbox --api-coverage > docs/api-coverage.md
+	$(Q)echo "  DOCS   docs/configuration.md docs/api-coverage.md"
+
+docs-check: $(BIN)/sesbox
+	$(Q)$(BIN)/sesbox --help-markdown | diff -u docs/configuration.md - && \
+	$(BIN)/sesbox --api-coverage | diff -u docs/api-coverage.md - && \
+	echo "  DOCS   generated docs are current" || \
+	{ echo "docs/ is stale: run 'make docs'"; exit 1; }
+
+asan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all \
+		$(UNIT_TESTS:%=build-asan/tests/test_%)
+	$(Q)export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1; \
+	$(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan unit e2e
+
+bench: deps all
+	$(Q)bench/run.sh $(BIN)/sesbox
+
+model:
+	$(Q)python3 emulator/tools/model.py emulator/models
+
+lint:
+	$(Q)cppcheck --quiet --enable=warning,portability --std=c11 --error-exitcode=1 \
+		-Iemulator -Isimulator --suppress=missingIncludeSystem emulator simulator
+
+fmt:
+	$(Q)clang-format -i $(LIB_SRCS) $(MAIN_SRCS) $(wildcard emulator/*.h simulator/*.h)
+
+clean:
+	$(Q)rm -rf build build-asan bin bin-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

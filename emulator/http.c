@@ -1,0 +1,281 @@
+/*
+ * http — the HTTP server (see http.h).
+ *
+ * The request context is created in the URI-log callback, which is the one
+ * place libmicrohttpd shows the raw request target: SigV4 signs the path and
+ * query string exactly as sent, so sesbox must not see them unescaped.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "buf.h"
+#include "log.h"
+#include "route.h"
+#include "store.h"
+#include "xmem.h"
+
+struct http_req {
+	char *target;		/* raw request target: path?query */
+	struct buf body;
+	int too_large;
+	int headers_seen;	/* the first access call has happened */
+	struct timespec start;
+	char request_id[ROUTE_REQUEST_ID_BYTES];
+};
+
+struct http_headers {
+	struct wire_header v[HTTP_HEADERS_MAX];
+	size_t n;
+};
+
+static struct MHD_Daemon *http_daemon;
+static uint16_t http_bound_port;
+
+static void *
+http_uri_log(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	struct http_req *r = xcalloc(1, sizeof(*r));
+
+	(void)cls;
+	(void)con;
+	r->target = xstrdup(uri);
+	buf_init(&r->body);
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	route_request_id(r->request_id);
+	return r;
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_req *r = *con_cls;
+
+	(void)cls;
+	(void)con;
+	(void)toe;
+	if (r == NULL)
+		return;
+	free(r->target);
+	buf_fini(&r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+static enum MHD_Result
+http_collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct http_headers *h = cls;
+
+	(void)kind;
+	if (h->n < HTTP_HEADERS_MAX) {
+		h->v[h->n].name = key;
+		h->v[h->n++].value = value ? value : "";
+	}
+	return MHD_YES;
+}
+
+static void
+http_client_ip(struct MHD_Connection *con, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, n, "-");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)n);
+}
+
+static enum MHD_Result
+http_respond(struct MHD_Connection *con, const char *method,
+    struct http_req *r)
+{
+	struct route_request req;
+	struct route_response resp;
+	struct http_headers h = { .n = 0 };
+	struct MHD_Response *mr;
+	struct timespec end;
+	char ip[INET6_ADDRSTRLEN + 1], *query, lpath[256], lerr[96];
+	enum MHD_Result rc;
+	size_t i;
+	double ms;
+
+	MHD_get_connection_values(con, MHD_HEADER_KIND, http_collect_header,
+	    &h);
+	http_client_ip(con, ip, sizeof(ip));
+	if ((query = strchr(r->target, '?')) != NULL)
+		*query++ = '\0';
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = r->target;
+	req.query = query;
+	req.headers = h.v;
+	req.nheaders = h.n;
+	req.body = r->body.data ? r->body.data : "";
+	req.body_len = r->body.len;
+	req.body_too_large = r->too_large;
+	req.source_ip = ip;
+	req.request_id = r->request_id;
+	route_handle(&req, &resp);
+
+	mr = MHD_create_response_from_buffer(resp.body_len, resp.body,
+	    MHD_RESPMEM_MUST_FREE);
+	resp.body = NULL;
+	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    resp.content_type ? resp.content_type : "application/json");
+	for (i = 0; i < resp.nheaders; i++)
+		MHD_add_response_header(mr, resp.headers[i].name,
+		    resp.headers[i].value);
+	if (r->too_large)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
+	rc = MHD_queue_response(con, (unsigned)resp.status, mr);
+	MHD_destroy_response(mr);
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
+	    (double)(end.tv_nsec - r->start.tv_nsec) / 1e6;
+	log_info("req=%s method=%s path=%s op=%s status=%d account=%s "
+	    "region=%s ms=%.3f%s%s", r->request_id, method,
+	    log_quote(lpath, sizeof(lpath), r->target), resp.op, resp.status,
+	    resp.account, resp.region, ms, resp.error[0] ? " error=" : "",
+	    resp.error[0] ? log_quote(lerr, sizeof(lerr), resp.error) : "");
+	route_response_fini(&resp);
+	return rc;
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *con, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_req *r = *con_cls;
+	const char *cl;
+
+	(void)cls;
+	(void)url;
+	(void)version;
+	if (r == NULL)		/* no URI-log callback ran: cannot happen */
+		return MHD_NO;
+	if (!r->headers_seen) {
+		/* First call: headers only. A declared length over the limit
+		 * is refused without buffering anything. */
+		r->headers_seen = 1;
+		if ((cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
+		    strtoull(cl, NULL, 10) > HTTP_BODY_MAX_BYTES)
+			r->too_large = 1;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		/* Over the limit: keep reading (so the client gets its 413
+		 * instead of a reset) but keep nothing. */
+		if (!r->too_large && r->body.len + *upload_data_size >
+		    HTTP_BODY_MAX_BYTES) {
+			r->too_large = 1;
+			buf_fini(&r->body);
+		}
+		if (!r->too_large)
+			buf_append(&r->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return http_respond(con, method, r);
+}
+
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512], q[600];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_warn("msg=%s component=httpd", log_quote(q, sizeof(q), msg));
+}
+
+int
+http_start(const char *listen, unsigned threads, char *err, size_t errlen)
+{
+	struct addrinfo hints, *ai = NULL;
+	char *host = xstrdup(listen), *port;
+	const union MHD_DaemonInfo *info;
+	int gai;
+
+	if ((port = strrchr(host, ':')) == NULL) {
+		snprintf(err, errlen, "listen: %s: expected HOST:PORT", listen);
+		free(host);
+		return -1;
+	}
+	*port++ = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((gai = getaddrinfo(host, port, &hints, &ai)) != 0) {
+		snprintf(err, errlen, "listen: %s: %s", listen,
+		    gai_strerror(gai));
+		free(host);
+		return -1;
+	}
+	http_daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	    (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
+	    http_access, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT_S,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+	    MHD_OPTION_END);
+	freeaddrinfo(ai);
+	free(host);
+	if (http_daemon == NULL) {
+		snprintf(err, errlen, "listen: %s: cannot start the HTTP "
+		    "server (address in use or not available?)", listen);
+		return -1;
+	}
+	info = MHD_get_daemon_info(http_daemon, MHD_DAEMON_INFO_BIND_PORT);
+	http_bound_port = info ? info->port : 0;
+	return 0;
+}
+
+uint16_t
+http_port(void)
+{
+	return http_bound_port;
+}
+
+void
+http_stop(void)
+{
+	if (http_daemon != NULL)
+		MHD_stop_daemon(http_daemon);
+	http_daemon = NULL;
+}

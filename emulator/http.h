@@ -1,0 +1,30 @@
+/*
+ * http — the HTTP server: libmicrohttpd with its internal thread pool
+ * (epoll). Collects each request in full (bounded by HTTP_BODY_MAX_BYTES),
+ * hands it to route_handle, writes the answer and one logfmt access line
+ * carrying req= (the RequestId returned to the client). It makes no
+ * decisions about the request's meaning.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* SES v2 takes messages up to 40 MB after base64; leave room for JSON. */
+#define HTTP_BODY_MAX_BYTES (42 * 1024 * 1024)
+#define HTTP_HEADERS_MAX 64
+#define HTTP_CONNECTION_TIMEOUT_S 120
+
+/*
+ * Starts serving on listen ("HOST:PORT"; port 0 picks a free one) with
+ * threads worker threads. Returns 0, or -1 with err set.
+ */
+int http_start(const char *listen, unsigned threads, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
+/* The port actually bound (after http_start). */
+uint16_t http_port(void);
+/* Stops accepting, finishes the requests under way and frees the daemon. */
+void http_stop(void);
+
+#endif

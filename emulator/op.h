@@ -1,0 +1,84 @@
+/*
+ * op — the table of operation handlers and the context they run in.
+ *
+ * Every operation of both models has a slot; a slot without a handler
+ * answers NotImplemented naming the operation (never a fake success).
+ * Handlers see decoded input and fill output as json_t shaped like the
+ * model; they never see HTTP, XML or SigV4, and never choose a status code.
+ * v1 and v2 twins call the same core function. This module does not decode,
+ * route or render.
+ */
+#ifndef OP_H
+#define OP_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "awserr.h"
+#include "model.h"
+
+struct cfg;
+struct store;
+
+struct op_ctx {
+	const struct cfg *cfg;		/* borrowed, process lifetime */
+	struct store *store;		/* this thread's; inside a transaction */
+	const char *account;		/* 12-digit account id */
+	const char *region;
+	const char *request_id;
+	const char *source_ip;
+	const char *access_key;		/* "" when unsigned */
+	int64_t now_ms;
+};
+
+/*
+ * A handler: reads in (borrowed), sets *out (new; may stay NULL for an empty
+ * result) and returns 0, or returns -1 with e set.
+ */
+typedef int (*op_fn)(struct op_ctx *ctx, const json_t *in, json_t **out,
+    struct awserr *e);
+
+/*
+ * Binds the handler table to the loaded model. Returns 0, or -1 with err set
+ * when the table names an operation the model lacks (a build defect).
+ */
+int op_init(char *err, size_t errlen) __attribute__((warn_unused_result));
+void op_fini(void);
+
+/* Handler for op, or NULL when not implemented yet. */
+op_fn op_handler(const struct model_op *op);
+/* Non-zero when op changes state (runs in a write transaction). */
+int op_writes(const struct model_op *op);
+/*
+ * Runs op's handler, or sets NotImplemented naming the operation when it
+ * has none. Same contract as op_fn.
+ */
+int op_call(struct op_ctx *ctx, const struct model_op *op, const json_t *in,
+    json_t **out, struct awserr *e);
+/* Writes docs/api-coverage.md: every operation and its state. */
+void op_coverage_markdown(FILE *out);
+
+/* ---- handlers, one group per op_*.c file ---- */
+
+/* op_account.c: account-level sending state and quota. */
+int op_get_send_quota(struct op_ctx *, const json_t *, json_t **,
+    struct awserr *);
+int op_get_account_sending_enabled(struct op_ctx *, const json_t *,
+    json_t **, struct awserr *);
+int op_update_account_sending_enabled(struct op_ctx *, const json_t *,
+    json_t **, struct awserr *);
+int op_get_account(struct op_ctx *, const json_t *, json_t **,
+    struct awserr *);
+int op_put_account_sending_attributes(struct op_ctx *, const json_t *,
+    json_t **, struct awserr *);
+int op_put_account_details(struct op_ctx *, const json_t *, json_t **,
+    struct awserr *);
+
+/* op_identity.c: identities (listing for now). */
+int op_list_identities(struct op_ctx *, const json_t *, json_t **,
+    struct awserr *);
+int op_list_email_identities(struct op_ctx *, const json_t *, json_t **,
+    struct awserr *);
+
+#endif

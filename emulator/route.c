@@ -1,0 +1,360 @@
+/*
+ * route — what to do with one HTTP request (see route.h).
+ */
+#include "route.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "awserr.h"
+#include "cfg.h"
+#include "http.h"
+#include "inspect.h"
+#include "log.h"
+#include "model.h"
+#include "op.h"
+#include "qry.h"
+#include "rest.h"
+#include "sigv4.h"
+#include "store.h"
+#include "xmem.h"
+
+#define ROUTE_SIGV4_HEADERS_MAX 64
+
+static const struct cfg *route_cfg;
+
+void
+route_init(const struct cfg *cfg)
+{
+	route_cfg = cfg;
+}
+
+void
+route_request_id(char out[ROUTE_REQUEST_ID_BYTES])
+{
+	static __thread uint64_t s[2];
+	unsigned char b[16];
+	uint64_t x, y;
+	int i;
+
+	/* xorshift128+ seeded per thread from the kernel: ids need to be
+	 * unique, not secret. */
+	while (s[0] == 0 && s[1] == 0)
+		if (getrandom(s, sizeof(s), 0) != sizeof(s))
+			s[0] = (uint64_t)(uintptr_t)&s ^ 0x9e3779b97f4a7c15ULL;
+	for (i = 0; i < 2; i++) {
+		x = s[0];
+		y = s[1];
+		s[0] = y;
+		x ^= x << 23;
+		s[1] = x ^ y ^ (x >> 17) ^ (y >> 26);
+		memcpy(b + 8 * i, &(uint64_t){ s[1] + y }, 8);
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, ROUTE_REQUEST_ID_BYTES, "%02x%02x%02x%02x-%02x%02x-"
+	    "%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+	    b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+	    b[13], b[14], b[15]);
+}
+
+void
+route_header(struct route_response *resp, const char *name,
+    const char *value)
+{
+	if (resp->nheaders == ROUTE_HEADERS_MAX)
+		return;
+	resp->headers[resp->nheaders].name = name;
+	resp->headers[resp->nheaders++].value = xstrdup(value);
+}
+
+void
+route_json(struct route_response *resp, int status, json_t *body)
+{
+	resp->status = status;
+	resp->content_type = "application/json";
+	resp->body = json_dumps(body, JSON_COMPACT);
+	resp->body_len = strlen(resp->body);
+	json_decref(body);
+}
+
+void
+route_response_fini(struct route_response *resp)
+{
+	size_t i;
+
+	for (i = 0; i < resp->nheaders; i++)
+		free((char *)resp->headers[i].value);
+	free(resp->body);
+	resp->nheaders = 0;
+	resp->body = NULL;
+}
+
+/* ---- rendering, per protocol ---- */
+
+static void
+route_v1_error(const struct route_request *req, struct route_response *resp,
+    const struct awserr *e)
+{
+	resp->body = qry_error(model_ses(), e, req->request_id, &resp->status,
+	    &resp->body_len);
+	resp->content_type = "text/xml";
+	snprintf(resp->error, sizeof(resp->error), "%s", e->code);
+}
+
+static void
+route_v2_error(const struct route_request *req, struct route_response *resp,
+    const struct awserr *e)
+{
+	struct rest_out r;
+	size_t i;
+
+	(void)req;
+	rest_error(model_sesv2(), e, &r);
+	resp->status = r.status;
+	resp->content_type = "application/json";
+	for (i = 0; i < r.nheaders; i++)
+		route_header(resp, r.headers[i].name, r.headers[i].value);
+	resp->body = r.body;
+	resp->body_len = r.body_len;
+	r.body = NULL;
+	rest_out_fini(&r);
+	snprintf(resp->error, sizeof(resp->error), "%s", e->code);
+}
+
+/* ---- caller identity ---- */
+
+/*
+ * Fills ctx's account, region and access key from the request's SigV4 data.
+ * Returns 0, or -1 with e set (strict mode only).
+ */
+static int
+route_auth(const struct route_request *req, struct op_ctx *ctx,
+    struct sigv4_auth *auth, struct awserr *e)
+{
+	struct sigv4_header h[ROUTE_SIGV4_HEADERS_MAX];
+	struct sigv4_request sr;
+	const struct cfg_credential *cred;
+	size_t i, n = 0;
+
+	for (i = 0; i < req->nheaders && n < ROUTE_SIGV4_HEADERS_MAX; i++) {
+		h[n].name = req->headers[i].name;
+		h[n++].value = req->headers[i].value;
+	}
+	sr.method = req->method;
+	sr.path = req->path;
+	sr.query = req->query;
+	sr.headers = h;
+	sr.nheaders = n;
+	sr.body = (const unsigned char *)req->body;
+	sr.body_len = req->body_len;
+
+	ctx->account = route_cfg->default_account;
+	ctx->region = route_cfg->region;
+	ctx->access_key = "";
+	if (sigv4_parse(&sr, auth, e) != 0) {
+		if (route_cfg->strict_auth)
+			return -1;
+		/* EMU: like the other emulators, a request without usable
+		 * SigV4 data is served as the default account and region. */
+		awserr_init(e);
+		return 0;
+	}
+	ctx->access_key = auth->access_key;
+	ctx->account = cfg_account_for_key(route_cfg, auth->access_key);
+	if (auth->region[0] != '\0')
+		ctx->region = auth->region;
+	if (!route_cfg->strict_auth)
+		return 0;
+	if ((cred = cfg_credential_find(route_cfg, auth->access_key)) ==
+	    NULL) {
+		/* AWS: InvalidClientTokenId, 403 (AWS Common Errors). */
+		awserr_set_status(e, 403, "InvalidClientTokenId", "The "
+		    "security token included in the request is invalid.");
+		return -1;
+	}
+	return sigv4_verify(&sr, auth, cred->secret_key, wire_now_ms(), e);
+}
+
+/* Runs op inside one transaction; the caller acknowledges only on 0. */
+static int
+route_run(struct op_ctx *ctx, const struct model_op *op, const json_t *in,
+    json_t **out, struct awserr *e)
+{
+	int writes = op_writes(op);
+
+	*out = NULL;
+	if (op_handler(op) == NULL)
+		return op_call(ctx, op, in, out, e);
+	if ((ctx->store = store_get()) == NULL ||
+	    store_begin(ctx->store, writes) != 0) {
+		awserr_set(e, "InternalFailure", "the store is unavailable");
+		return -1;
+	}
+	if (op_call(ctx, op, in, out, e) != 0) {
+		store_rollback(ctx->store);
+		json_decref(*out);
+		*out = NULL;
+		return -1;
+	}
+	if (store_commit(ctx->store) != 0) {
+		store_rollback(ctx->store);
+		json_decref(*out);
+		*out = NULL;
+		awserr_set(e, "InternalFailure", "the transaction did not "
+		    "commit");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+route_ctx_init(const struct route_request *req, struct op_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cfg = route_cfg;
+	ctx->request_id = req->request_id;
+	ctx->source_ip = req->source_ip;
+	ctx->now_ms = wire_now_ms();
+}
+
+static void
+route_note_caller(struct route_response *resp, const struct op_ctx *ctx)
+{
+	snprintf(resp->account, sizeof(resp->account), "%s", ctx->account);
+	snprintf(resp->region, sizeof(resp->region), "%s", ctx->region);
+}
+
+static void
+route_too_large(struct awserr *e)
+{
+	/* EMU: the limit is SES's largest message (40 MB after base64, v2)
+	 * plus room for the JSON around it; the code is the AWS common
+	 * error for an oversized request. */
+	awserr_set_status(e, 413, "RequestEntityTooLarge", "Request body "
+	    "exceeds the maximum of %d bytes", HTTP_BODY_MAX_BYTES);
+}
+
+/* ---- v1: Query ---- */
+
+static void
+route_v1(const struct route_request *req, struct route_response *resp)
+{
+	struct qry_params *p = qry_params_new();
+	const struct model_op *op = NULL;
+	struct sigv4_auth auth;
+	struct op_ctx ctx;
+	struct awserr e;
+	json_t *in = NULL, *out = NULL;
+
+	awserr_init(&e);
+	route_ctx_init(req, &ctx);
+	if (route_auth(req, &ctx, &auth, &e) != 0)
+		goto fail;
+	route_note_caller(resp, &ctx);
+	if (req->body_too_large) {
+		route_too_large(&e);
+		goto fail;
+	}
+	if ((req->query != NULL && qry_params_add(p, req->query,
+	    strlen(req->query), &e) != 0) ||
+	    (req->body_len > 0 && qry_params_add(p, req->body, req->body_len,
+	    &e) != 0))
+		goto fail;
+	if (qry_decode(model_ses(), p, &op, &in, &e) != 0) {
+		if (op != NULL)
+			resp->op = op->name;
+		goto fail;
+	}
+	resp->op = op->name;
+	if (route_run(&ctx, op, in, &out, &e) != 0)
+		goto fail;
+	resp->status = 200;
+	resp->content_type = "text/xml";
+	resp->body = qry_encode(op, out, req->request_id, &resp->body_len);
+	goto done;
+fail:
+	route_v1_error(req, resp, &e);
+done:
+	json_decref(in);
+	json_decref(out);
+	qry_params_free(p);
+}
+
+/* ---- v2: REST-JSON ---- */
+
+static void
+route_v2(const struct route_request *req, struct route_response *resp)
+{
+	const struct model_op *op;
+	struct rest_match m = { .n = 0 };
+	struct sigv4_auth auth;
+	struct op_ctx ctx;
+	struct rest_out r;
+	struct awserr e;
+	json_t *in = NULL, *out = NULL;
+	size_t i;
+
+	awserr_init(&e);
+	route_ctx_init(req, &ctx);
+	if (route_auth(req, &ctx, &auth, &e) != 0)
+		goto fail;
+	route_note_caller(resp, &ctx);
+	if (req->body_too_large) {
+		route_too_large(&e);
+		goto fail;
+	}
+	if ((op = rest_route(model_sesv2(), req->method, req->path, &m, &e)) ==
+	    NULL)
+		goto fail;
+	resp->op = op->name;
+	if (rest_decode(op, &m, req->query, req->headers, req->nheaders,
+	    req->body, req->body_len, &in, &e) != 0 ||
+	    route_run(&ctx, op, in, &out, &e) != 0)
+		goto fail;
+	rest_encode(op, out, &r);
+	resp->status = r.status;
+	resp->content_type = "application/json";
+	for (i = 0; i < r.nheaders; i++)
+		route_header(resp, r.headers[i].name, r.headers[i].value);
+	resp->body = r.body;
+	resp->body_len = r.body_len;
+	r.body = NULL;
+	rest_out_fini(&r);
+	goto done;
+fail:
+	route_v2_error(req, resp, &e);
+done:
+	rest_match_fini(&m);
+	json_decref(in);
+	json_decref(out);
+}
+
+void
+route_handle(const struct route_request *req, struct route_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->op = "-";
+	snprintf(resp->account, sizeof(resp->account), "-");
+	snprintf(resp->region, sizeof(resp->region), "-");
+	if (strncmp(req->path, INSPECT_PREFIX, strlen(INSPECT_PREFIX)) == 0)
+		inspect_handle(req, resp);
+	else if (strncmp(req->path, "/v2/", 4) == 0)
+		route_v2(req, resp);
+	else if (strcmp(req->path, "/") == 0)
+		route_v1(req, resp);
+	else {
+		struct awserr e;
+
+		/* AWS: unknown paths answer 404 UnknownOperationException. */
+		awserr_set(&e, "UnknownOperationException", "%s %s is not an "
+		    "SES operation", req->method, req->path);
+		route_v2_error(req, resp, &e);
+	}
+	/* AWS: every response names its request (x-amzn-RequestId). */
+	route_header(resp, "x-amzn-RequestId", req->request_id);
+}

@@ -1,0 +1,67 @@
+/*
+ * route — what to do with one HTTP request, given in full.
+ *
+ * Picks the door (inspection API under /_sesbox/, SES v2 under /v2/, SES v1
+ * at /), reads the caller's SigV4 identity (access key -> account, scope ->
+ * region; verified in strict mode), has the right codec decode the input,
+ * runs the operation inside one store transaction and renders the result or
+ * error. It owns no sockets: http.c feeds it and writes what it returns.
+ */
+#ifndef ROUTE_H
+#define ROUTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "wire.h"
+
+#define ROUTE_REQUEST_ID_BYTES 37	/* UUID + NUL */
+#define ROUTE_HEADERS_MAX 10
+
+struct cfg;
+
+struct route_request {
+	const char *method;
+	const char *path;		/* raw, percent-encoded */
+	const char *query;		/* raw, without '?'; NULL when none */
+	const struct wire_header *headers;
+	size_t nheaders;
+	const char *body;
+	size_t body_len;
+	const char *source_ip;
+	const char *request_id;
+	int body_too_large;		/* the body was over HTTP_BODY_MAX_BYTES
+					 * and dropped: answer 413 */
+};
+
+struct route_response {
+	int status;
+	const char *content_type;	/* static */
+	struct wire_header headers[ROUTE_HEADERS_MAX];	/* values new */
+	size_t nheaders;
+	char *body;			/* new */
+	size_t body_len;
+	/* For the access log line. */
+	const char *op;			/* borrowed model name, or "-" */
+	char account[16];
+	char region[32];
+	char error[64];
+};
+
+/* Binds the configuration (borrowed for the process lifetime). */
+void route_init(const struct cfg *cfg);
+/* Handles req into resp (release with route_response_fini). */
+void route_handle(const struct route_request *req,
+    struct route_response *resp);
+void route_response_fini(struct route_response *resp);
+/* Writes a new random (v4) lowercase UUID, as SES's RequestIds are. */
+void route_request_id(char out[ROUTE_REQUEST_ID_BYTES]);
+/* Adds a response header (value copied). */
+void route_header(struct route_response *resp, const char *name,
+    const char *value);
+/* Sets a JSON body (takes body) with status. */
+void route_json(struct route_response *resp, int status, json_t *body);
+
+#endif

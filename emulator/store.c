@@ -1,0 +1,536 @@
+/*
+ * store — all persistent state, in SQLite (see store.h).
+ *
+ * The statement cache is keyed by the address of the static SQL text, so
+ * every store*.c file can keep its SQL as string constants next to the code
+ * that binds it, and each is prepared once per connection.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "embed.h"
+#include "log.h"
+#include "xmem.h"
+
+#define STORE_STMT_CACHE_SIZE 128
+#define STORE_SCHEMA_PREFIX "emulator/schema/"
+
+struct store_stmt {
+	const char *sql;	/* static text: the key */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	struct store_stmt cache[STORE_STMT_CACHE_SIZE];
+};
+
+static char *store_path;	/* database file */
+static char *store_directory;
+static int store_ephemeral;
+static int store_version;
+static pthread_key_t store_key;
+static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
+
+static void
+store_close(struct store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < STORE_STMT_CACHE_SIZE; i++)
+		sqlite3_finalize(s->cache[i].stmt);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static void
+store_thread_exit(void *p)
+{
+	store_close(p);
+}
+
+static void
+store_key_create(void)
+{
+	if (pthread_key_create(&store_key, store_thread_exit) != 0)
+		abort();
+}
+
+static int
+store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3 *
+store_open_db(char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(store_path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", store_path,
+		    db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+	/*
+	 * WAL with synchronous=NORMAL: a commit survives the process being
+	 * killed at any moment (kill -9); only an OS crash may lose the last
+	 * commits, which a local emulator accepts for speed.
+	 */
+	if (store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	    " PRAGMA foreign_keys=ON;", err, errlen) != 0) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int
+store_cmp_path(const void *a, const void *b)
+{
+	return strcmp((*(const struct embed_file *const *)a)->path,
+	    (*(const struct embed_file *const *)b)->path);
+}
+
+static int
+store_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	const struct embed_file *f, *list[256];
+	sqlite3_stmt *st;
+	size_t n = 0, i;
+	char pragma[64];
+
+	for (f = embed_files; f->path != NULL && n < 256; f++)
+		if (strncmp(f->path, STORE_SCHEMA_PREFIX,
+		    strlen(STORE_SCHEMA_PREFIX)) == 0)
+			list[n++] = f;
+	qsort(list, n, sizeof(list[0]), store_cmp_path);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "%s: %s", store_path, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	store_version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (store_version > (int)n) {
+		snprintf(err, errlen, "%s: schema version %d is newer than "
+		    "this sesbox knows (%zu)", store_path, store_version, n);
+		return -1;
+	}
+	for (i = (size_t)store_version; i < n; i++) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%zu;",
+		    i + 1);
+		if (store_exec(db, "BEGIN IMMEDIATE;", err, errlen) != 0)
+			return -1;
+		if (store_exec(db, (const char *)list[i]->data, err,
+		    errlen) != 0 ||
+		    store_exec(db, pragma, err, errlen) != 0 ||
+		    store_exec(db, "COMMIT;", err, errlen) != 0) {
+			size_t k = strlen(err);
+
+			snprintf(err + k, errlen - k, " (migration %s)",
+			    list[i]->path);
+			sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+			return -1;
+		}
+		log_info("msg=\"schema migrated\" version=%zu file=%s", i + 1,
+		    list[i]->path);
+		store_version = (int)i + 1;
+	}
+	return 0;
+}
+
+static int
+store_mkdirs(const char *dir, char *err, size_t errlen)
+{
+	char *p = xstrdup(dir), *s;
+	int rc = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+				snprintf(err, errlen, "%s: cannot create "
+				    "directory: %s", p, strerror(errno));
+				rc = -1;
+				break;
+			}
+			if ((*s = c) == '\0')
+				break;
+		}
+	}
+	free(p);
+	return rc;
+}
+
+int
+store_init(const char *dir, int ephemeral, char *err, size_t errlen)
+{
+	sqlite3 *db;
+	const char *tmpdir = getenv("TMPDIR");
+	int rc;
+
+	pthread_once(&store_key_once, store_key_create);
+	store_ephemeral = ephemeral;
+	if (ephemeral) {
+		char *t = xasprintf("%s/sesbox-XXXXXX", tmpdir && *tmpdir ?
+		    tmpdir : "/tmp");
+
+		if (mkdtemp(t) == NULL) {
+			snprintf(err, errlen, "%s: cannot create temporary "
+			    "directory: %s", t, strerror(errno));
+			free(t);
+			return -1;
+		}
+		store_directory = t;
+	} else {
+		if (store_mkdirs(dir, err, errlen) != 0)
+			return -1;
+		store_directory = xstrdup(dir);
+	}
+	store_path = xasprintf("%s/%s", store_directory, STORE_FILE_NAME);
+	if ((db = store_open_db(err, errlen)) == NULL)
+		return -1;
+	rc = store_migrate(db, err, errlen);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int
+store_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void
+store_shutdown(void)
+{
+	store_release();
+	if (store_ephemeral && store_directory != NULL)
+		nftw(store_directory, store_rm, 8, FTW_DEPTH | FTW_PHYS);
+	free(store_path);
+	free(store_directory);
+	store_path = store_directory = NULL;
+}
+
+const char *
+store_dir(void)
+{
+	return store_directory;
+}
+
+int
+store_schema_version(void)
+{
+	return store_version;
+}
+
+struct store *
+store_get(void)
+{
+	struct store *s = pthread_getspecific(store_key);
+	char err[STORE_ERROR_MAX_BYTES];
+
+	if (s != NULL)
+		return s;
+	s = xcalloc(1, sizeof(*s));
+	if ((s->db = store_open_db(err, sizeof(err))) == NULL) {
+		log_error("msg=\"cannot open database\" err=\"%s\"", err);
+		free(s);
+		return NULL;
+	}
+	pthread_setspecific(store_key, s);
+	return s;
+}
+
+void
+store_release(void)
+{
+	struct store *s = pthread_getspecific(store_key);
+
+	store_close(s);
+	pthread_setspecific(store_key, NULL);
+}
+
+/*
+ * The cached statement for sql (a string constant), reset and with bindings
+ * cleared; NULL when it does not prepare (logged).
+ */
+static sqlite3_stmt *
+store_stmt(struct store *s, const char *sql)
+{
+	size_t h = ((uintptr_t)sql >> 3) % STORE_STMT_CACHE_SIZE, i;
+	struct store_stmt *c;
+
+	for (i = 0; i < STORE_STMT_CACHE_SIZE; i++) {
+		c = &s->cache[(h + i) % STORE_STMT_CACHE_SIZE];
+		if (c->sql == sql) {
+			sqlite3_reset(c->stmt);
+			sqlite3_clear_bindings(c->stmt);
+			return c->stmt;
+		}
+		if (c->sql == NULL)
+			break;
+	}
+	if (i == STORE_STMT_CACHE_SIZE)
+		abort();	/* more distinct statements than slots */
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->stmt, NULL) != SQLITE_OK) {
+		log_error("msg=\"cannot prepare statement\" err=\"%s\"",
+		    sqlite3_errmsg(s->db));
+		c->stmt = NULL;
+		return NULL;
+	}
+	c->sql = sql;
+	return c->stmt;
+}
+
+static int
+store_simple(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_error("msg=\"statement failed\" sql=\"%s\" err=\"%s\"", sql,
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_begin(struct store *s, int write)
+{
+	static const char begin_read[] = "BEGIN";
+	static const char begin_write[] = "BEGIN IMMEDIATE";
+
+	return store_simple(s, write ? begin_write : begin_read);
+}
+
+int
+store_commit(struct store *s)
+{
+	static const char sql[] = "COMMIT";
+
+	return store_simple(s, sql);
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_reset(struct store *s)
+{
+	static const char sql[] = "SELECT name FROM sqlite_master WHERE "
+	    "type = 'table' AND name NOT LIKE 'sqlite_%'";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	char del[256], err[STORE_ERROR_MAX_BYTES];
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n; i++) {
+		snprintf(del, sizeof(del), "DELETE FROM \"%s\"", names[i]);
+		if (rc == 0 && store_exec(s->db, del, err, sizeof(err)) != 0) {
+			log_error("msg=\"reset failed\" err=\"%s\"", err);
+			rc = -1;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+/* ---- accounts ---- */
+
+static char *
+store_text_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+int
+store_account_get(struct store *s, const char *account, const char *region,
+    struct store_account *out)
+{
+	static const char sql[] = "SELECT sending_enabled, production_access, "
+	    "details FROM account WHERE account_id = ?1 AND region = ?2";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	out->sending_enabled = 1;
+	out->production_access = 1;
+	out->details = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->sending_enabled = sqlite3_column_int(st, 0);
+		out->production_access = sqlite3_column_int(st, 1);
+		out->details = store_text_dup(st, 2);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 1 : -1;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+void
+store_account_fini(struct store_account *a)
+{
+	free(a->details);
+	a->details = NULL;
+}
+
+int
+store_account_put(struct store *s, const char *account, const char *region,
+    const struct store_account *a, int64_t now_ms)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO account (account_id, "
+	    "region, sending_enabled, production_access, details, updated_ms) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, a->sending_enabled != 0);
+	sqlite3_bind_int(st, 4, a->production_access != 0);
+	if (a->details != NULL)
+		sqlite3_bind_text(st, 5, a->details, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now_ms);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_error("msg=\"account write failed\" err=\"%s\"",
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_quota_used(struct store *s, const char *account, const char *region,
+    int64_t since_ms, int64_t *out)
+{
+	static const char sql[] = "SELECT coalesce(sum(recipients), 0) FROM "
+	    "quota_usage WHERE account_id = ?1 AND region = ?2 AND ts_ms > ?3";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since_ms);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- identities ---- */
+
+long
+store_identity_list(struct store *s, const char *account, const char *region,
+    const char *type, const char *after, size_t limit,
+    struct store_identity **out)
+{
+	static const char sql[] = "SELECT name, type, verification_status, "
+	    "sending_enabled FROM identity WHERE account_id = ?1 AND "
+	    "region = ?2 AND (?3 IS NULL OR type = ?3) AND "
+	    "(?4 IS NULL OR name > ?4) ORDER BY name LIMIT ?5";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	struct store_identity *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	if (type != NULL)
+		sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+	if (after != NULL)
+		sqlite3_bind_text(st, 4, after, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n].name = store_text_dup(st, 0);
+		v[n].type = store_text_dup(st, 1);
+		v[n].verification_status = store_text_dup(st, 2);
+		v[n].sending_enabled = sqlite3_column_int(st, 3);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_identities_free(v, n);
+		return -1;
+	}
+	*out = v;
+	return (long)n;
+}
+
+void
+store_identities_free(struct store_identity *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].type);
+		free(v[i].verification_status);
+	}
+	free(v);
+}

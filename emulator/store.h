@@ -1,0 +1,95 @@
+/*
+ * store — all persistent state, in SQLite.
+ *
+ * One database file in WAL mode under the data directory; one connection per
+ * thread, opened on first use, with its prepared statements cached; schema
+ * migrations embedded from emulator/schema/ and tracked in PRAGMA
+ * user_version. SQL text lives only in store*.c. Callers run each request
+ * in one transaction (store_begin .. store_commit) and acknowledge it only
+ * after the commit. This module knows nothing of HTTP or AWS wire formats.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_ERROR_MAX_BYTES 256
+#define STORE_FILE_NAME "sesbox.db"
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+struct store;
+
+/*
+ * Opens (creating when missing) the database in dir and applies pending
+ * migrations. With ephemeral, dir is ignored: a fresh temporary directory is
+ * made and store_shutdown removes it. Returns 0, or -1 with err set.
+ */
+int store_init(const char *dir, int ephemeral, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+/* Closes this thread's connection (if any) and removes ephemeral files. */
+void store_shutdown(void);
+/* Directory holding the database (borrowed, valid until store_shutdown). */
+const char *store_dir(void);
+/* Schema version the database is at. */
+int store_schema_version(void);
+
+/* This thread's connection (borrowed; closed when the thread exits), or NULL
+ * when it cannot be opened (logged). */
+struct store *store_get(void);
+/* Closes this thread's connection now (threads about to exit). */
+void store_release(void);
+
+/* Transactions: write takes the write lock at once (BEGIN IMMEDIATE). */
+int store_begin(struct store *s, int write) __attribute__((warn_unused_result));
+int store_commit(struct store *s) __attribute__((warn_unused_result));
+void store_rollback(struct store *s);
+
+/* Deletes every row of every table (all accounts, all regions). */
+int store_reset(struct store *s) __attribute__((warn_unused_result));
+
+/* ---- accounts ---- */
+
+struct store_account {
+	int sending_enabled;
+	int production_access;
+	char *details;		/* new JSON text, or NULL */
+};
+
+/*
+ * Reads the account row. Returns 0 when found, 1 when the account has no row
+ * yet (out holds the defaults: sending and production access on), -1 on a
+ * database error. Release with store_account_fini.
+ */
+int store_account_get(struct store *s, const char *account,
+    const char *region, struct store_account *out);
+void store_account_fini(struct store_account *a);
+/* Creates or replaces the account row. Returns 0 or -1. */
+int store_account_put(struct store *s, const char *account,
+    const char *region, const struct store_account *a, int64_t now_ms);
+
+/* Recipients counted against the daily quota since since_ms. */
+int store_quota_used(struct store *s, const char *account, const char *region,
+    int64_t since_ms, int64_t *out);
+
+/* ---- identities ---- */
+
+struct store_identity {
+	char *name;
+	char *type;			/* "EmailAddress" or "Domain" */
+	char *verification_status;	/* "Pending", "Success", ... */
+	int sending_enabled;
+};
+
+/*
+ * Lists identities in name order, those after `after` (NULL: from the
+ * start), of type (NULL: any), at most limit + 1 rows so the caller can tell
+ * whether more follow. Returns the count (rows in *out, new array; release
+ * with store_identities_free) or -1.
+ */
+long store_identity_list(struct store *s, const char *account,
+    const char *region, const char *type, const char *after, size_t limit,
+    struct store_identity **out);
+void store_identities_free(struct store_identity *v, size_t n);
+
+#endif
