@@ -8,6 +8,7 @@
  */
 #include "qry.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,8 +239,13 @@ static int
 qry_type_error(struct qry_dec *d, const char *value, const char *want)
 {
 	char path[QRY_NAME_MAX_BYTES];
+	size_t i;
 
-	valid_member_path(path, sizeof(path), "", d->name);
+	/* Coral paths lower-case each segment's first letter. */
+	snprintf(path, sizeof(path), "%s", d->name);
+	for (i = 0; path[i] != '\0'; i++)
+		if (i == 0 || path[i - 1] == '.')
+			path[i] = (char)tolower((unsigned char)path[i]);
 	/* EMU: Coral's wording for a value that does not parse as its type
 	 * is not captured anywhere; this follows its constraint style. */
 	awserr_set(d->e, "ValidationError", "1 validation error detected: "
@@ -456,10 +462,23 @@ qry_is_meta(const char *name)
 }
 
 int
+qry_decode_input(const struct model_shape *shape, struct qry_params *p,
+    json_t **in, struct awserr *e)
+{
+	struct qry_dec d = { .p = p, .e = e };
+
+	*in = NULL;
+	if (shape != NULL && qry_decode_struct(&d, shape, 0, in) != 0)
+		return -1;
+	if (*in == NULL)
+		*in = json_object();
+	return 0;
+}
+
+int
 qry_decode(const struct model_service *svc, struct qry_params *p,
     const struct model_op **op, json_t **in, struct awserr *e)
 {
-	struct qry_dec d = { .p = p, .e = e };
 	const char *action = qry_params_get(p, "Action");
 	json_t *v = NULL;
 	size_t i;
@@ -476,12 +495,14 @@ qry_decode(const struct model_service *svc, struct qry_params *p,
 		    "for this web service.", action);
 		return -1;
 	}
-	if ((*op)->input != NULL &&
-	    qry_decode_struct(&d, (*op)->input, 0, &v) != 0)
+	if (qry_decode_input((*op)->input, p, &v, e) != 0)
 		return -1;
-	if (v == NULL)
-		v = json_object();
 	for (i = 0; i < p->n; i++) {
+		/* Sorted: a repeat of a used name is taken as used (the
+		 * first one wins). */
+		if (i > 0 && p->v[i - 1].used &&
+		    strcmp(p->v[i - 1].name, p->v[i].name) == 0)
+			p->v[i].used = 1;
 		if (!p->v[i].used && !qry_is_meta(p->v[i].name)) {
 			/* EMU: real SES ignores parameters its model does not
 			 * know; sesbox names them so typos fail loudly. */

@@ -51,6 +51,14 @@ int qry_decode(const struct model_service *svc, struct qry_params *p,
     __attribute__((warn_unused_result));
 
 /*
+ * Decodes the members of shape (NULL: none) found in p into *in (new; an
+ * empty object when none), without validating or checking for unknown
+ * parameters. Returns 0, or -1 with e set (a value of the wrong type).
+ */
+int qry_decode_input(const struct model_shape *shape, struct qry_params *p,
+    json_t **in, struct awserr *e) __attribute__((warn_unused_result));
+
+/*
  * Renders <OpResponse xmlns=...><OpResult>...</OpResult><ResponseMetadata>
  * for out (borrowed; may be NULL). Returns a new string, length in *len.
  */

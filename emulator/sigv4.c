@@ -28,61 +28,85 @@
 #define SIGV4_SKEW_MIN ((int)(SIGV4_CLOCK_SKEW_MAX_MS / 60000))
 
 /*
- * The texts SES answers. Formats, so they stay literals for -Wformat.
+ * What SES says. Kept as macros so every format stays a literal for
+ * -Wformat. Sources are GitHub threads quoting real AWS answers.
  */
-/* AWS: STS and SES, e.g. amzn/selling-partner-api-docs#3081 (STS). */
+/* AWS: github.com/amzn/selling-partner-api-docs/issues/3081 (STS). */
 #define SIGV4_MSG_MISSING_TOKEN "Request is missing Authentication Token"
 /*
- * AWS: SES, brendanhay/amazonka#316; order and the Date sentence from
- * aws/chalice#828 and aws/aws-sdk-ruby#317. Each missing part adds its
- * sentence, then "Authorization=" and the header value.
+ * AWS: one sentence per missing part, then "Authorization=<header>":
+ * github.com/brendanhay/amazonka/issues/316 (SES, 400); order and the
+ * Date sentence from github.com/aws/chalice/issues/828 and
+ * github.com/aws/aws-sdk-ruby/issues/317.
  */
 #define SIGV4_MSG_REQUIRES "Authorization header requires '%s' parameter. "
 #define SIGV4_MSG_REQUIRES_DATE "Authorization header requires existence " \
 	"of either a 'X-Amz-Date' or a 'Date' header. "
-/* AWS: STS, jenkinsci/aws-credentials-plugin#72. */
+/* AWS: github.com/jenkinsci/aws-credentials-plugin/issues/72 (STS). */
 #define SIGV4_MSG_NOT_KV "'%s' not a valid key=value pair (missing " \
 	"equal-sign) in Authorization header: '%s'."
-/* AWS: es, mhart/aws4#97 (EMU: code IncompleteSignature assumed). */
+/*
+ * AWS: github.com/mhart/aws4/issues/97 (Elasticsearch). EMU: the code,
+ * IncompleteSignature, is assumed.
+ */
 #define SIGV4_MSG_CREDENTIAL "Credential must have exactly 5 " \
-	"slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'"
-/* AWS: requests-aws4auth#7 (API Gateway); SignatureDoesNotMatch on SES. */
+	"slash-delimited elements, e.g. keyid/date/region/service/term, " \
+	"got '%s'"
+/*
+ * AWS: github.com/tedder/requests-aws4auth/issues/7; the code is
+ * SignatureDoesNotMatch (InvalidSignatureException in JSON protocols,
+ * github.com/disneystreaming/smithy4s/issues/387).
+ */
 #define SIGV4_MSG_SCOPE_DATE "Date in Credential scope does not match " \
 	"YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', " \
 	"from '%s'."
-/* EMU: wording from memory of AWS answers, not verified against SES. */
+/* EMU: AWS-style wording, no public record of the exact text. */
 #define SIGV4_MSG_TERMINATOR "Credential should be scoped with a valid " \
 	"terminator: 'aws4_request', not '%s'. "
-/* AWS: aws-sdk-java#1097 (SES), cognitect-labs/aws-api#27 (STS). */
+/*
+ * AWS: github.com/cognitect-labs/aws-api/issues/27 (STS, code
+ * SignatureDoesNotMatch, trailing blank included);
+ * github.com/aws/aws-sdk-java/issues/1097 (SES).
+ */
 #define SIGV4_MSG_REGION "Credential should be scoped to a valid region, " \
 	"not '%s'. "
-/* AWS: timkay/aws#111 (CloudFormation, a Query service). */
+/* AWS: github.com/timkay/aws/pull/111 (CloudFormation, Query protocol). */
 #define SIGV4_MSG_SERVICE "Credential should be scoped to correct " \
 	"service: '%s'. "
-/* AWS: bryanjos/aws_auth#7 (400 from AWS for a malformed X-Amz-Date). */
+/* AWS: github.com/bryanjos/aws_auth/pull/7 (a 400 from AWS). */
 #define SIGV4_MSG_AMZ_DATE "X-Amz-Date must be in the ISO8601 Long " \
 	"Format \"yyyyMMdd'T'HHmmss'Z'\""
-/* EMU: SES's wording for these presigned cases is not published. */
+/* EMU: no public record of SES's text for these three. */
 #define SIGV4_MSG_QUERY_REQUIRES "AWS query-string parameters must " \
 	"include '%s'. Re-examine the query-string parameters. "
 #define SIGV4_MSG_ALGORITHM "Unsupported AWS 'algorithm': '%s'."
 #define SIGV4_MSG_EXPIRES "X-Amz-Expires must be a number of seconds " \
 	"between 1 and %d, not '%s'."
-/* EMU: S3's text for an expired presigned URL; SES's is not published. */
+/*
+ * EMU: S3's text for an expired presigned URL, under the RequestExpired
+ * code of the Common Errors page (400); SES's own text is not on record.
+ */
 #define SIGV4_MSG_REQUEST_EXPIRED "Request has expired."
 /*
- * AWS: SES, aws/aws-sdk-php#1669 ("- 5 min.", code SignatureDoesNotMatch,
- * 403); the future case from serverless/enterprise#11.
+ * AWS: github.com/aws/aws-sdk-php/issues/1669, SES (email.us-west-2)
+ * answering 403 SignatureDoesNotMatch "Signature expired: 20181107T003842Z
+ * is now earlier than 20181107T005054Z (20181107T005554Z - 5 min.)";
+ * the future case from github.com/serverless/enterprise/issues/11.
  */
 #define SIGV4_MSG_EXPIRED "Signature expired: %s is now earlier than %s " \
 	"(%s - %d min.)"
 #define SIGV4_MSG_NOT_YET "Signature not yet current: %s is still later " \
 	"than %s (%s + %d min.)"
-/* AWS: SES, cachethq/cachet#2422, aws/aws-sdk-php#3227 (first paragraph). */
+/*
+ * AWS: SES, github.com/cachethq/cachet/issues/2422 and
+ * github.com/aws/aws-sdk-php/issues/3227. EMU: older SES answers went on
+ * with "\n\nThe Canonical String for this request should have been\n'...'"
+ * and the string to sign; left out, it would not fit an awserr message.
+ */
 #define SIGV4_MSG_MISMATCH "The request signature we calculated does not " \
 	"match the signature you provided. Check your AWS Secret Access Key " \
 	"and signing method. Consult the service documentation for details."
-/* AWS: SES, django-ses/django-ses#283 (botocore-parsed, 403). */
+/* AWS: github.com/django-ses/django-ses/issues/283 (SES, 403). */
 #define SIGV4_MSG_UNKNOWN_KEY "The security token included in the " \
 	"request is invalid."
 
@@ -380,25 +404,49 @@ sigv4_parse_credential(const char *cred, struct sigv4_auth *auth,
 	return 0;
 }
 
+/*
+ * New copy of header name's value without surrounding blanks (an HTTP
+ * layer may leave them), or NULL.
+ */
+static char *
+sigv4_header_trimmed(const struct sigv4_request *req, const char *name)
+{
+	const char *v = sigv4_header(req, name);
+	size_t n;
+
+	if (v == NULL)
+		return NULL;
+	while (sigv4_is_space(*v))
+		v++;
+	n = strlen(v);
+	while (n > 0 && sigv4_is_space(v[n - 1]))
+		n--;
+	return xstrndup(v, n);
+}
+
 /* Copies the request date (X-Amz-Date, else Date) of a header-signed req. */
 static int
 sigv4_header_date(const struct sigv4_request *req, struct sigv4_auth *auth,
     struct awserr *e)
 {
-	const char *v;
+	char *v;
 	int64_t ms;
+	int rc = -1;
 
-	if ((v = sigv4_header(req, "X-Amz-Date")) != NULL) {
+	if ((v = sigv4_header_trimmed(req, "X-Amz-Date")) != NULL) {
 		if (sigv4_amz_date_ms(v, &ms) == 0) {
 			memcpy(auth->amz_date, v, 17);
-			return 0;
+			rc = 0;
 		}
-	} else if ((v = sigv4_header(req, "Date")) != NULL &&
+	} else if ((v = sigv4_header_trimmed(req, "Date")) != NULL &&
 	    sigv4_http_date(v, auth->amz_date) == 0 &&
 	    sigv4_amz_date_ms(auth->amz_date, &ms) == 0)
-		return 0;
-	awserr_set_status(e, 400, "IncompleteSignature", SIGV4_MSG_AMZ_DATE);
-	return -1;
+		rc = 0;
+	free(v);
+	if (rc == -1)
+		awserr_set_status(e, 400, "IncompleteSignature",
+		    SIGV4_MSG_AMZ_DATE);
+	return rc;
 }
 
 static void
@@ -591,8 +639,10 @@ sigv4_parse(const struct sigv4_request *req, struct sigv4_auth *auth,
 /*
  * AWS: botocore normalize_url_path(): RFC 3986 remove_dot_segments, empty
  * segments dropped too, trailing slash kept; then quote(safe='/~') of the
- * result. The path is still percent-encoded, so that is the second
- * encoding non-S3 services expect.
+ * result. Encoding what arrived on the wire serves both sources of truth
+ * without a flag: SDKs send "user%40example.com" and sign "%2540" (the
+ * "double encoding" of non-S3 services), the published suite's request
+ * lines carry raw characters ("/example space/") and expect "%20".
  */
 static void
 sigv4_canonical_uri(struct sbuf *b, const char *path)
@@ -672,7 +722,8 @@ sigv4_canonical_query(struct sbuf *b, const char *query, int presigned)
 			qp[n].key = sbuf_take(&k);
 			qp[n].value = sbuf_take(&v);
 			/* the signature cannot sign itself */
-			if (presigned && strcmp(qp[n].key, "X-Amz-Signature") == 0) {
+			if (presigned &&
+			    strcmp(qp[n].key, "X-Amz-Signature") == 0) {
 				free(qp[n].key);
 				free(qp[n].value);
 			} else
@@ -789,13 +840,14 @@ char *
 sigv4_canonical_request(const struct sigv4_request *req,
     const struct sigv4_auth *auth)
 {
-	const char *h = sigv4_header(req, "X-Amz-Content-SHA256");
+	char *h = sigv4_header_trimmed(req, "X-Amz-Content-SHA256"), *creq;
 	char hash[65];
 
-	if (h != NULL)
-		return sigv4_canonical_request_payload(req, auth, h);
-	sigv4_sha256_hex(req->body, req->body_len, hash);
-	return sigv4_canonical_request_payload(req, auth, hash);
+	if (h == NULL)
+		sigv4_sha256_hex(req->body, req->body_len, hash);
+	creq = sigv4_canonical_request_payload(req, auth, h ? h : hash);
+	free(h);
+	return creq;
 }
 
 char *
@@ -879,11 +931,15 @@ static size_t
 sigv4_payload_hashes(const struct sigv4_request *req,
     const struct sigv4_auth *auth, char hashes[3][65])
 {
-	const char *h = sigv4_header(req, "X-Amz-Content-SHA256");
+	char *h = sigv4_header_trimmed(req, "X-Amz-Content-SHA256");
+	size_t n;
 
 	if (h != NULL) {
+		/* longer than a hash: nothing can match */
+		n = strlen(h) < 65 ? 1 : 0;
 		snprintf(hashes[0], 65, "%s", h);
-		return strlen(h) < 65 ? 1 : 0;
+		free(h);
+		return n;
 	}
 	sigv4_sha256_hex(req->body, req->body_len, hashes[0]);
 	if (!auth->presigned)
@@ -948,5 +1004,6 @@ sigv4_check_scope(const struct sigv4_auth *auth, const char *region,
 void
 sigv4_error_unknown_key(struct awserr *e)
 {
-	awserr_set_status(e, 403, "InvalidClientTokenId", SIGV4_MSG_UNKNOWN_KEY);
+	awserr_set_status(e, 403, "InvalidClientTokenId",
+	    SIGV4_MSG_UNKNOWN_KEY);
 }

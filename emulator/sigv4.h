@@ -24,11 +24,18 @@
 
 #define SIGV4_ACCESS_KEY_MAX_BYTES 128
 #define SIGV4_SIGNED_HEADERS_MAX_BYTES 1024
-/* AWS: SES accepts a request date up to 5 minutes off its clock. */
+/*
+ * AWS: SES rejects a header-signed request dated more than 5 minutes off
+ * its clock (github.com/aws/aws-sdk-php/issues/1669: "... - 5 min.)"),
+ * tighter than the 15 minutes of the generic RequestExpired description.
+ */
 #define SIGV4_CLOCK_SKEW_MAX_MS (5 * 60 * 1000)
-/* Lifetime of a presigned request without X-Amz-Expires. */
+/*
+ * Lifetime of a presigned request without X-Amz-Expires; AWS: STS gives
+ * such requests 15 minutes (github.com/aws/aws-sdk-go/issues/2167).
+ */
 #define SIGV4_PRESIGN_EXPIRES_DEFAULT_S 900
-/* AWS: a presigned request lives at most 7 days. */
+/* AWS: a presigned request lives at most 7 days (SigV4 docs). */
 #define SIGV4_PRESIGN_EXPIRES_MAX_S 604800
 
 /* One request header; both strings borrowed. */
@@ -40,11 +47,11 @@ struct sigv4_header {
 /* A received request; every pointer borrowed from the caller. */
 struct sigv4_request {
 	const char *method;		/* "POST", "GET" ... */
-	const char *path;		/* raw, still percent-encoded, no query */
+	const char *path;		/* raw (percent-encoded), no query */
 	const char *query;		/* raw, without '?', or NULL */
 	const struct sigv4_header *headers;	/* as received, any case */
 	size_t nheaders;		/* a name may repeat */
-	const unsigned char *body;
+	const unsigned char *body;	/* may be NULL when body_len is 0 */
 	size_t body_len;
 };
 
@@ -54,9 +61,10 @@ struct sigv4_auth {
 	char date[9];			/* YYYYMMDD of the credential scope */
 	char region[64];		/* of the credential scope */
 	char service[64];		/* of the credential scope */
-	char amz_date[17];		/* YYYYMMDDTHHMMSSZ, X-Amz-Date or Date */
+	char amz_date[17];		/* YYYYMMDDTHHMMSSZ: X-Amz-Date/Date */
 	int presigned;			/* 1: auth came from the query string */
-	int64_t expires_s;		/* X-Amz-Expires, presigned only */
+	int64_t expires_s;		/* presigned: X-Amz-Expires, else
+					   SIGV4_PRESIGN_EXPIRES_DEFAULT_S */
 	char signed_headers[SIGV4_SIGNED_HEADERS_MAX_BYTES];
 	char signature[65];		/* "" when not 64 characters long */
 };

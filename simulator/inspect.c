@@ -60,6 +60,25 @@ inspect_reset(const struct route_request *req, struct route_response *resp)
 	    "all"));
 }
 
+static void
+inspect_operations(const struct route_request *req,
+    struct route_response *resp)
+{
+	const struct model_op *op;
+	json_t *list = json_array();
+	size_t i;
+
+	(void)req;
+	for (i = 0; i < model_op_count(); i++) {
+		op = model_op_at(i);
+		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:b}",
+		    "service", op->service->name, "name", op->name,
+		    "method", op->method, "uri", op->request_uri,
+		    "implemented", op_handler(op) != NULL));
+	}
+	route_json(resp, 200, json_pack("{s:o}", "operations", list));
+}
+
 static const struct {
 	const char *path;
 	const char *const *methods;
@@ -67,6 +86,8 @@ static const struct {
 } inspect_routes[] = {
 	{ "/_sesbox/health", inspect_methods_get, inspect_health },
 	{ "/_sesbox/api/v1/reset", inspect_methods_post, inspect_reset },
+	{ "/_sesbox/api/v1/operations", inspect_methods_get,
+	    inspect_operations },
 };
 
 void

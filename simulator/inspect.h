@@ -1,6 +1,6 @@
 /*
  * inspect — sesbox's own HTTP API under /_sesbox/: health and the test
- * hooks (reset so far; messages, events, wait and clock come with the
+ * hooks (reset and the operation list so far; messages, events, wait and clock come with the
  * capture store). Answers plain JSON; it is not an AWS API, so errors are
  * {"code": ..., "message": ...} with a fitting HTTP status.
  */

@@ -15,6 +15,12 @@ Each case directory gets
 The clock is frozen and nothing is sent: a before-send hook records the
 prepared request and stops the call. The C unit test reads these files;
 it never runs Python.
+
+botocore signs with awscrt (botocore.crt.auth) when that is installed, as
+on Debian, and with its pure-Python SigV4Auth otherwise (plain pip
+installs). The boto-* cases force the Python signer, which logs its
+canonical request; the boto-crt-* case uses the CRT signer and has no
+canonical-request.txt / string-to-sign.txt.
 """
 
 import datetime
@@ -29,6 +35,11 @@ from urllib.parse import urlsplit
 import botocore
 import botocore.auth
 import botocore.session
+
+try:
+    import botocore.crt.auth as crt_auth
+except ImportError:
+    crt_auth = None
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -68,7 +79,8 @@ class SigningLog(logging.Handler):
             self.found[record.msg.split(":")[0]] = record.args[0]
 
 
-def client(name, log):
+def client(name):
+    """A client that never needs the network or the environment."""
     session = botocore.session.get_session()
     c = session.create_client(
         name, region_name=REGION, aws_access_key_id=ACCESS_KEY,
@@ -79,7 +91,10 @@ def client(name, log):
 def wire(method, url, headers, body):
     parts = urlsplit(url)
     target = parts.path + ("?" + parts.query if parts.query else "")
-    lines = ["%s %s HTTP/1.1" % (method, target), "Host: %s" % parts.netloc]
+    lines = ["%s %s HTTP/1.1" % (method, target)]
+    # urllib3 adds Host unless the signer already put one in (awscrt does)
+    if not any(k.lower() == "host" for k in headers):
+        lines.append("Host: %s" % parts.netloc)
     for k, v in headers.items():
         if isinstance(v, bytes):
             v = v.decode("ascii")
@@ -97,12 +112,12 @@ def write_case(case, raw, log, signature, service, presigned=False,
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "request.txt"), "wb") as f:
         f.write(raw)
-    with open(os.path.join(d, "canonical-request.txt"), "w",
-              encoding="utf-8", newline="") as f:
-        f.write(log.found["CanonicalRequest"])
-    with open(os.path.join(d, "string-to-sign.txt"), "w",
-              encoding="utf-8", newline="") as f:
-        f.write(log.found["StringToSign"])
+    for key, name in (("CanonicalRequest", "canonical-request.txt"),
+                      ("StringToSign", "string-to-sign.txt")):
+        if key in log.found:
+            with open(os.path.join(d, name), "w", encoding="utf-8",
+                      newline="") as f:
+                f.write(log.found[key])
     epoch = datetime.datetime(1970, 1, 1)
     ctx = {
         "generator": "tests/unit/gen_sigv4_boto.py",
@@ -139,8 +154,9 @@ def capture_call(c, op, **params):
 
 
 def signed_case(case, name, op, log, **params):
+    """Header-signed call through the signer botocore picks."""
     log.found.clear()
-    c = client(name, log)
+    c = client(name)
     req = capture_call(c, op, **params)
     authz = req.headers["Authorization"]
     if isinstance(authz, bytes):
@@ -153,7 +169,7 @@ def signed_case(case, name, op, log, **params):
 
 def presigned_case(case, name, op, expires, log):
     log.found.clear()
-    c = client(name, log)
+    c = client(name)
     url = c.generate_presigned_url(op, ExpiresIn=expires)
     query = urlsplit(url).query
     signature = query.rsplit("X-Amz-Signature=", 1)[1]
@@ -170,7 +186,10 @@ def main():
     logger = logging.getLogger("botocore.auth")
     logger.setLevel(logging.DEBUG)
     logger.addHandler(log)
-    with mock.patch.object(botocore.auth, "datetime", FAKE_DATETIME):
+    python_signers = {"v4": botocore.auth.SigV4Auth,
+                      "v4-query": botocore.auth.SigV4QueryAuth}
+    with mock.patch.object(botocore.auth, "datetime", FAKE_DATETIME), \
+            mock.patch.dict(botocore.auth.AUTH_TYPE_MAPS, python_signers):
         signed_case(
             "boto-v1-send-email", "ses", "send_email", log,
             Source="sender@example.com",
@@ -183,6 +202,13 @@ def main():
                     EmailIdentity="user@example.com")
         presigned_case("boto-v2-presigned-get-account", "sesv2",
                        "get_account", 300, log)
+    if crt_auth is None:
+        print("awscrt not installed: no boto-crt-* case")
+        return
+    with mock.patch.object(crt_auth, "datetime", FAKE_DATETIME):
+        signed_case("boto-crt-v2-get-email-identity", "sesv2",
+                    "get_email_identity", log,
+                    EmailIdentity="user+tag@example.com")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make bench: load GetSendQuota (v1) and GetAccount (v2) with wrk at 16 and
+# 64 connections against a fresh ephemeral sesbox on loopback; print req/s,
+# p50/p99 latency and the server's peak RSS. A benchmark, not a test: it
+# fails only when sesbox cannot start or answers errors.
+set -euo pipefail
+bin=${1:-bin/sesbox}
+here=$(cd "$(dirname "$0")" && pwd)
+duration=${BENCH_SECONDS:-10}
+threads=${BENCH_WRK_THREADS:-2}
+log=$(mktemp)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+
+"$bin" --ephemeral --listen 127.0.0.1:0 --log-level "${BENCH_LOG_LEVEL:-info}" 2>"$log" &
+pid=$!
+for _ in $(seq 1 200); do
+	port=$(sed -n 's/.*msg=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
+	[ -n "$port" ] && break
+	kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
+	read -r -t 0.05 <> <(:) || true
+done
+[ -n "$port" ] || { echo "sesbox did not start"; cat "$log"; exit 1; }
+url="http://127.0.0.1:$port"
+curl -fsS "$url/_sesbox/health" >/dev/null
+
+printf '%-14s %5s %12s %10s %10s %8s\n' operation conns "req/s" p50 p99 errors
+for script in get_send_quota get_account; do
+	for conns in 16 64; do
+		out=$(wrk -t"$threads" -c"$conns" -d"${duration}s" --latency \
+			-s "$here/$script.lua" "$url" 2>&1)
+		rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+		p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+		p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+		errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr -s ' ' | paste -sd';' -)
+		printf '%-14s %5s %12s %10s %10s %8s\n' "$script" "$conns" "$rps" "$p50" "$p99" "${errs:-0}"
+		[ -z "$errs" ] || { echo "$out"; exit 1; }
+	done
+done
+rss=$(awk '/^VmHWM:/ {print $2, $3}' "/proc/$pid/status")
+echo "peak RSS (VmHWM): $rss"
+echo "machine: $(nproc) cores; wrk -t$threads on the same host; ${duration}s per run; log level ${BENCH_LOG_LEVEL:-info} to a file"

@@ -1,0 +1,339 @@
+"""End-to-end harness: starts the real bin/sesbox on free ports and talks to
+it with boto3, the AWS CLI and raw HTTP.
+
+Run with Debian's interpreter:
+    SESBOX_BIN=$PWD/bin/sesbox /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+"""
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MODELS = ROOT / "emulator" / "models"
+
+# botocore 1.29 lacks most of the current SES operations; the committed
+# models must be found before boto3 is imported anywhere. The remaining
+# variables keep the developer's own AWS configuration out of the tests.
+os.environ["AWS_DATA_PATH"] = str(MODELS)
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["AWS_PAGER"] = ""
+for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
+             "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+    os.environ.pop(_var, None)
+
+import boto3  # noqa: E402
+import botocore.config  # noqa: E402
+import pytest  # noqa: E402
+import requests  # noqa: E402
+
+SESBOX_BIN = os.environ.get("SESBOX_BIN", str(ROOT / "bin" / "sesbox"))
+AWS_CLI = "/usr/bin/aws"
+
+DEFAULT_ACCOUNT = "000000000000"
+DEFAULT_REGION = "us-east-1"
+DUMMY_KEY = "AKIDSESBOXTEST"
+DUMMY_SECRET = "sesbox-test-secret"
+
+START_TIMEOUT_S = 10
+STOP_TIMEOUT_S = 5
+HTTP_TIMEOUT_S = 10
+
+_LOGFMT = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|\S*)')
+
+
+def parse_logfmt(line):
+    """One logfmt line as a dict (quotes removed from quoted values)."""
+    out = {}
+    for key, value in _LOGFMT.findall(line):
+        if value.startswith('"'):
+            value = re.sub(r'\\(.)', r'\1', value[1:-1])
+        out[key] = value
+    return out
+
+
+def child_env(extra=None):
+    """The environment for a sesbox child: ours without any SESBOX_*
+    setting (SESBOX_BIN included), plus extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SESBOX_")}
+    env.update(extra or {})
+    return env
+
+
+def run_sesbox(args, env=None, timeout=START_TIMEOUT_S, cwd=None):
+    """Runs sesbox to completion (for --help, --version and bad configs)."""
+    return subprocess.run([SESBOX_BIN, *args], env=child_env(env), cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+class Sesbox:
+    """One running sesbox process.
+
+    The stderr pipe is drained by a thread into self.lines so it never
+    fills; every wait is on that buffer with a deadline, never a sleep.
+    """
+
+    def __init__(self, args=(), env=None, cwd=None, listen="127.0.0.1:0",
+                 ephemeral=True):
+        argv = [SESBOX_BIN]
+        if ephemeral:
+            argv.append("--ephemeral")
+        if listen is not None:
+            argv += ["--listen", listen]
+        argv += list(args)
+        self.argv = argv
+        self.lines = []
+        self.returncode = None
+        self._cond = threading.Condition()
+        self._eof = False
+        self.proc = subprocess.Popen(argv, env=child_env(env), cwd=cwd,
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+        try:
+            listening = self.wait_for_line(
+                lambda f: f.get("msg") == "listening", START_TIMEOUT_S)
+        except Exception:
+            self.kill()
+            raise
+        self.info = listening
+        self.addr = listening["addr"]
+        self.data_dir = listening.get("data")
+        self.url = "http://" + self.addr
+        self.port = int(self.addr.rsplit(":", 1)[1])
+        self.host = self.addr.rsplit(":", 1)[0]
+        r = requests.get(self.url + "/_sesbox/health", timeout=HTTP_TIMEOUT_S)
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "ok", r.text
+
+    # -- stderr ---------------------------------------------------------
+    def _drain(self):
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    def wait_for_line(self, pred, timeout=5, start=0):
+        """Waits until a log line (parsed as logfmt) satisfies pred;
+        returns its fields. Fails on timeout or if the process exits."""
+        deadline = time.monotonic() + timeout
+        seen = start
+        with self._cond:
+            while True:
+                while seen < len(self.lines):
+                    fields = parse_logfmt(self.lines[seen])
+                    seen += 1
+                    if pred(fields):
+                        return fields
+                if self._eof:
+                    raise AssertionError(
+                        "sesbox exited (%s) before the expected log line:\n%s"
+                        % (self.proc.wait(), self.log()))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        "timed out waiting for a log line:\n" + self.log())
+                self._cond.wait(left)
+
+    def log(self, since=0):
+        with self._cond:
+            return "\n".join(self.lines[since:])
+
+    def log_len(self):
+        with self._cond:
+            return len(self.lines)
+
+    def log_fields(self):
+        with self._cond:
+            return [parse_logfmt(line) for line in self.lines]
+
+    def request_ids(self):
+        """req= of every access log line, in order."""
+        return [f["req"] for f in self.log_fields()
+                if "req" in f and "status" in f]
+
+    def access_line(self, request_id, timeout=5):
+        """The access log line of one request (waits for it to be written:
+        the line may follow the response by a moment)."""
+        return self.wait_for_line(
+            lambda f: f.get("req") == request_id and "status" in f, timeout)
+
+    # -- lifecycle ------------------------------------------------------
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT_S):
+        """Signals the server and returns its exit status."""
+        if self.returncode is not None:
+            return self.returncode
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            self.returncode = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError("sesbox did not exit within %ss of %s:\n%s"
+                                 % (timeout, signal.Signals(sig).name,
+                                    self.log()))
+        self._reader.join(timeout)
+        return self.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.returncode = self.proc.wait()
+        self._reader.join(STOP_TIMEOUT_S)
+
+    # -- HTTP -----------------------------------------------------------
+    def get(self, path, **kw):
+        kw.setdefault("timeout", HTTP_TIMEOUT_S)
+        return requests.get(self.url + path, **kw)
+
+    def post(self, path, **kw):
+        kw.setdefault("timeout", HTTP_TIMEOUT_S)
+        return requests.post(self.url + path, **kw)
+
+    def request(self, method, path, **kw):
+        kw.setdefault("timeout", HTTP_TIMEOUT_S)
+        return requests.request(method, self.url + path, **kw)
+
+    def reset(self):
+        r = self.post("/_sesbox/api/v1/reset")
+        assert r.status_code == 200, r.text
+        assert r.json() == {"reset": True, "scope": "all"}, r.text
+
+    def health(self):
+        r = self.get("/_sesbox/health")
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "ok", r.text
+        return r.json()
+
+    def operations(self):
+        r = self.get("/_sesbox/api/v1/operations")
+        assert r.status_code == 200, r.text
+        return r.json()["operations"]
+
+    def __repr__(self):
+        return "<Sesbox %s>" % getattr(self, "url", self.argv)
+
+
+# -- printing the server log of a failed test ----------------------------
+
+def _watch(item, srv):
+    """Registers srv so that a failure of item prints its log (from now)."""
+    if not hasattr(item, "_sesbox_watch"):
+        item._sesbox_watch = []
+    item._sesbox_watch.append((srv, srv.log_len()))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.failed:
+        for srv, since in getattr(item, "_sesbox_watch", []):
+            rep.sections.append(("sesbox log %s (%s)" % (
+                getattr(srv, "addr", "?"), rep.when), srv.log(since)))
+
+
+# -- fixtures -------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def server():
+    """The shared server with the default configuration."""
+    srv = Sesbox()
+    yield srv
+    assert srv.stop() == 0, srv.log()
+
+
+@pytest.fixture(autouse=True)
+def reset(request):
+    """Wipes the shared server before each test that uses it."""
+    if "server" in request.fixturenames:
+        srv = request.getfixturevalue("server")
+        _watch(request.node, srv)
+        srv.reset()
+
+
+@pytest.fixture
+def start_server(request):
+    """Factory: start_server(*args, env=None, ...) -> a new Sesbox, stopped
+    (and required to exit 0) at the end of the test."""
+    started = []
+
+    def start(*args, **kw):
+        srv = Sesbox(args, **kw)
+        started.append(srv)
+        _watch(request.node, srv)
+        return srv
+
+    yield start
+    bad = []
+    for srv in started:
+        if srv.returncode is None and srv.stop() != 0:
+            bad.append(srv)
+    assert not bad, "servers exited non-zero: %r" % bad
+
+
+_BOTO = boto3.session.Session()
+
+
+def make_client(service, endpoint, region=DEFAULT_REGION, key=DUMMY_KEY,
+                secret=DUMMY_SECRET, validate=True):
+    return _BOTO.client(
+        service, endpoint_url=endpoint, region_name=region,
+        aws_access_key_id=key, aws_secret_access_key=secret,
+        config=botocore.config.Config(
+            retries={"max_attempts": 1}, parameter_validation=validate,
+            connect_timeout=HTTP_TIMEOUT_S, read_timeout=HTTP_TIMEOUT_S))
+
+
+def _client_factory(service, server):
+    def factory(region=DEFAULT_REGION, key=DUMMY_KEY, secret=DUMMY_SECRET,
+                srv=None, validate=True):
+        return make_client(service, (srv or server).url, region, key, secret,
+                           validate)
+    return factory
+
+
+@pytest.fixture
+def ses(server):
+    """ses(region=..., key=..., secret=..., srv=None) -> a boto3 v1 client
+    (for srv, the shared server by default)."""
+    return _client_factory("ses", server)
+
+
+@pytest.fixture
+def sesv2(server):
+    """sesv2(region=..., key=..., secret=..., srv=None) -> a boto3 v2
+    client."""
+    return _client_factory("sesv2", server)
+
+
+def aws_cli(srv, *args, key=DUMMY_KEY, secret=DUMMY_SECRET,
+            region=DEFAULT_REGION, check=True):
+    """Runs /usr/bin/aws against srv; returns the CompletedProcess."""
+    env = child_env({
+        "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret,
+        "AWS_DEFAULT_REGION": region, "AWS_REGION": region,
+        "AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "1",
+    })
+    proc = subprocess.run(
+        [AWS_CLI, *args, "--endpoint-url", srv.url, "--output", "json",
+         "--no-cli-pager"],
+        env=env, capture_output=True, text=True, timeout=60)
+    if check:
+        assert proc.returncode == 0, (proc.returncode, proc.stdout,
+                                      proc.stderr)
+    return proc
