@@ -20,7 +20,7 @@ static const struct {
 	int v2_status;
 } awserr_unmodelled[] = {
 	{ "AccessDeniedException", 400, 403 },
-	{ "IncompleteSignature", 400, 403 },
+	{ "IncompleteSignature", 400, 400 },
 	{ "InternalFailure", 500, 500 },
 	{ "InvalidAction", 400, 400 },
 	{ "InvalidClientTokenId", 403, 403 },
@@ -33,7 +33,7 @@ static const struct {
 	{ "MissingParameter", 400, 400 },
 	{ "NotImplemented", 501, 501 },
 	{ "RequestEntityTooLarge", 413, 413 },
-	{ "RequestExpired", 400, 403 },
+	{ "RequestExpired", 400, 400 },
 	{ "SerializationException", 400, 400 },
 	{ "ServiceUnavailable", 503, 503 },
 	{ "SignatureDoesNotMatch", 403, 403 },

@@ -25,6 +25,9 @@
 
 #define ROUTE_SIGV4_HEADERS_MAX 64
 
+/* AWS: SDKs sign SES requests as "ses"; old clients used "email". */
+static const char *const route_services[] = { "ses", "email" };
+
 static const struct cfg *route_cfg;
 
 void
@@ -172,11 +175,14 @@ route_auth(const struct route_request *req, struct op_ctx *ctx,
 		return 0;
 	if ((cred = cfg_credential_find(route_cfg, auth->access_key)) ==
 	    NULL) {
-		/* AWS: InvalidClientTokenId, 403 (AWS Common Errors). */
-		awserr_set_status(e, 403, "InvalidClientTokenId", "The "
-		    "security token included in the request is invalid.");
+		sigv4_error_unknown_key(e);
 		return -1;
 	}
+	/* The region is the caller's to choose (sesbox serves them all);
+	 * the service must be SES's signing name. */
+	if (sigv4_check_scope(auth, auth->region, route_services,
+	    sizeof(route_services) / sizeof(route_services[0]), e) != 0)
+		return -1;
 	return sigv4_verify(&sr, auth, cred->secret_key, wire_now_ms(), e);
 }
 
