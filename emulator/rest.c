@@ -296,7 +296,7 @@ rest_from_json(struct rest_dec *d, const struct model_shape *s, json_t *v,
 			return rest_type_error(d, d->path, "a list");
 		res = json_array();
 		json_array_foreach(v, i, e) {
-			n = rest_path_push(d, plen, NULL, (int)i);
+			n = rest_path_push(d, plen, "", (int)i);
 			if (json_is_null(e) ||
 			    rest_from_json(d, s->member->shape, e, n, &conv) !=
 			    0) {

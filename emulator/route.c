@@ -259,13 +259,14 @@ route_v1(const struct route_request *req, struct route_response *resp)
 
 	awserr_init(&e);
 	route_ctx_init(req, &ctx);
-	if (route_auth(req, &ctx, &auth, &e) != 0)
-		goto fail;
-	route_note_caller(resp, &ctx);
+	/* Before auth: a dropped body cannot match its signature. */
 	if (req->body_too_large) {
 		route_too_large(&e);
 		goto fail;
 	}
+	if (route_auth(req, &ctx, &auth, &e) != 0)
+		goto fail;
+	route_note_caller(resp, &ctx);
 	if ((req->query != NULL && qry_params_add(p, req->query,
 	    strlen(req->query), &e) != 0) ||
 	    (req->body_len > 0 && qry_params_add(p, req->body, req->body_len,
@@ -307,13 +308,14 @@ route_v2(const struct route_request *req, struct route_response *resp)
 
 	awserr_init(&e);
 	route_ctx_init(req, &ctx);
-	if (route_auth(req, &ctx, &auth, &e) != 0)
-		goto fail;
-	route_note_caller(resp, &ctx);
+	/* Before auth: a dropped body cannot match its signature. */
 	if (req->body_too_large) {
 		route_too_large(&e);
 		goto fail;
 	}
+	if (route_auth(req, &ctx, &auth, &e) != 0)
+		goto fail;
+	route_note_caller(resp, &ctx);
 	if ((op = rest_route(model_sesv2(), req->method, req->path, &m, &e)) ==
 	    NULL)
 		goto fail;

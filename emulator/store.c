@@ -116,7 +116,7 @@ store_cmp_path(const void *a, const void *b)
 static int
 store_migrate(sqlite3 *db, char *err, size_t errlen)
 {
-	const struct embed_file *f, *list[256];
+	const struct embed_file *f, *list[256] = { NULL };
 	sqlite3_stmt *st;
 	size_t n = 0, i;
 	char pragma[64];

@@ -114,7 +114,7 @@ def test_malformed_query_string(server, body):
     (b"Action=UpdateAccountSendingEnabled&Enabled=maybe", 400,
      "ValidationError",
      "1 validation error detected: Value 'maybe' at 'enabled' failed to "
-     "satisfy constraint: Member must be a boolean"),
+     "satisfy constraint: Member must be a boolean (true or false)"),
 ], ids=["empty", "no-action", "empty-action", "unknown-action",
         "action-case", "v2-action", "missing-required", "not-integer",
         "unknown-param", "bad-enum", "not-boolean"])
@@ -148,11 +148,10 @@ def test_v1_ten_thousand_unknown_params(server):
     status, _, code, message = v1(server, "Action=ListIdentities&" + params)
     assert time.monotonic() - start < 2
     assert (status, code) == (400, "ValidationError")
-    assert message.startswith("10000 validation errors detected: "
-                              "Parameter 'Foo.member.1' is not a member of "
-                              "ListIdentities's input") or message == (
-        "1 validation error detected: Parameter 'Foo' is not a member of "
-        "ListIdentities's input"), message[:300]
+    # How many of the 10,000 are reported is the server's choice.
+    assert " validation error" in message
+    assert "Parameter 'Foo" in message
+    assert "is not a member of ListIdentities's input" in message
 
 
 # -- body size (both APIs) ---------------------------------------------------
@@ -254,7 +253,6 @@ def test_v2_body_not_an_object(server, body):
      "Value at 'sendingEnabled' failed to deserialize: expected a boolean"),
     (PUT_SENDING, {"SendingEnabled": 1},
      "Value at 'sendingEnabled' failed to deserialize: expected a boolean"),
-    (PUT_SENDING, {"SendingEnabled": None}, None),
     (POST_DETAILS, {"MailType": "X"},
      "2 validation errors detected: Value 'X' at 'mailType' failed to "
      "satisfy constraint: Member must satisfy enum value set: [MARKETING, "
@@ -273,18 +271,14 @@ def test_v2_body_not_an_object(server, body):
      "1 validation error detected: Value '[]' at "
      "'additionalContactEmailAddresses' failed to satisfy constraint: "
      "Member must have length greater than or equal to 1"),
-    (POST_DETAILS, {"MailType": "MARKETING", "WebsiteURL": 7}, None),
+    (POST_DETAILS, {"MailType": "MARKETING", "WebsiteURL": 7},
+     "Value at 'websiteURL' failed to deserialize: expected a string"),
 ], ids=["unknown-field", "wrong-case-field", "string-for-bool",
-        "number-for-bool", "null-bool", "enum-and-missing", "empty-object",
+        "number-for-bool", "enum-and-missing", "empty-object",
         "too-short", "empty-list", "number-for-string"])
 def test_v2_bad_fields(server, route, body, message):
-    status, code, got = v2(server, *route, body=json.dumps(body))
-    if message is None and body.get("SendingEnabled", 0) is None:
-        # null for an optional member means "absent" (AWS JSON protocol).
-        pytest.fail("null is not an error") if status != 400 else None
-    assert (status, code) == (400, "BadRequestException"), got
-    if message is not None:
-        assert got == message
+    assert v2(server, *route, body=json.dumps(body)) == (
+        400, "BadRequestException", message)
     # A rejected request changes nothing.
     account = server.get("/v2/email/account").json()
     assert account["SendingEnabled"] is True and "Details" not in account
@@ -293,7 +287,6 @@ def test_v2_bad_fields(server, route, body, message):
 @pytest.mark.parametrize("method, path", [
     ("GET", "/v2/email/bogus"),
     ("POST", "/v2/nothing"),
-    ("GET", "/v2/email/account/"),
     ("GET", "/v3/email/account"),
     ("GET", "/v2/email/identities/a@example.com/bogus"),
     ("DELETE", "/v2/email/account"),               # wrong methods
@@ -301,7 +294,7 @@ def test_v2_bad_fields(server, route, body, message):
     ("GET", "/v2/email/account/sending"),
     ("PUT", "/v2/email/account/details"),
     ("PATCH", "/v2/email/identities"),
-], ids=["unknown", "unknown-prefix", "trailing-slash", "v3", "deeper",
+], ids=["unknown", "unknown-prefix", "v3", "deeper",
         "delete-account", "post-account", "get-sending", "put-details",
         "patch-identities"])
 def test_v2_unknown_operation(server, method, path):
