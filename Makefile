@@ -138,6 +138,23 @@ asan: deps
 bench: deps all
 	$(Q)bench/run.sh $(BIN)/sesbox
 
+# libFuzzer on both decoders (clang), FUZZ_SECONDS each (default 60).
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined
+fuzz:
+	$(Q)command -v clang >/dev/null || { SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get install -y -qq clang >/dev/null; }
+	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz BIN=bin-fuzz \
+		OPT="-O1 -g" SAN="$(FUZZ_SAN)" build-fuzz/libsesbox.a
+	$(Q)for t in qry rest; do \
+		clang -O1 -g -fsanitize=fuzzer,address,undefined -Iemulator -Isimulator \
+			$$(pkg-config --cflags $(PKGS)) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+			build-fuzz/libsesbox.a $(LDLIBS_ALL) || exit 1; \
+		mkdir -p build-fuzz/corpus-$$t && \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
 model:
 	$(Q)python3 emulator/tools/model.py emulator/models
 

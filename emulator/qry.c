@@ -161,7 +161,8 @@ static void
 qry_params_sort(struct qry_params *p)
 {
 	if (!p->sorted) {
-		qsort(p->v, p->n, sizeof(*p->v), qry_cmp_param);
+		if (p->n > 1)
+			qsort(p->v, p->n, sizeof(*p->v), qry_cmp_param);
 		p->sorted = 1;
 	}
 }

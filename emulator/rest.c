@@ -409,7 +409,7 @@ rest_decode_query(struct rest_dec *d, const struct model_op *op,
 	copy = xstrdup(query);
 	for (p = strtok_r(copy, "&", &save); p != NULL && rc == 0;
 	    p = strtok_r(NULL, "&", &save)) {
-		char *val = "";
+		char *val = p + strlen(p);	/* writable: "" in the copy */
 
 		if ((eq = strchr(p, '=')) != NULL) {
 			*eq = '\0';
