@@ -7,6 +7,7 @@
  * --help and docs/configuration.md show for it.
  */
 #include "cfg.h"
+#include "wire.h"
 #include "xmem.h"
 
 #include <arpa/inet.h>
@@ -447,34 +448,14 @@ cfg_check_listen(const char *v, char *reason, size_t n)
 	return 0;
 }
 
-/* AWS region syntax: ^[a-z]{2}(-[a-z]+)+-[0-9]+$, e.g. us-gov-west-1. */
+/* AWS region syntax (wire_region_valid), e.g. us-gov-west-1. */
 static int
 cfg_check_region(const char *v, char *reason, size_t n)
 {
 	char got[CFG_GOT_MAX_BYTES];
-	const unsigned char *p = (const unsigned char *)v;
-	int words = 0;
 
-	if (!cfg_is_lower(p[0]) || !cfg_is_lower(p[1]))
-		goto bad;
-	p += 2;
-	for (;;) {
-		if (*p++ != '-')
-			goto bad;
-		if (cfg_is_digit(*p)) {
-			while (cfg_is_digit(*p))
-				p++;
-			if (*p != '\0' || words == 0)
-				goto bad;
-			return 0;
-		}
-		if (!cfg_is_lower(*p))
-			goto bad;
-		while (cfg_is_lower(*p))
-			p++;
-		words++;
-	}
-bad:
+	if (wire_region_valid(v))
+		return 0;
 	return cfg_fail(reason, n, "expected an AWS region such as us-east-1 "
 	    "(got %s)", cfg_got(got, sizeof(got), v));
 }

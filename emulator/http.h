@@ -1,6 +1,6 @@
 /*
- * http — the HTTP server: libmicrohttpd with its internal thread pool
- * (epoll). Collects each request in full (bounded by HTTP_BODY_MAX_BYTES),
+ * http — the HTTP server: libmicrohttpd with its internal thread pool,
+ * each worker on poll(2) (not epoll: see http_start). Collects each request in full (bounded by HTTP_BODY_MAX_BYTES),
  * hands it to route_handle, writes the answer and one logfmt access line
  * carrying req= (the RequestId returned to the client). It makes no
  * decisions about the request's meaning.

@@ -12,7 +12,6 @@
 
 #include "awserr.h"
 #include "cfg.h"
-#include "http.h"
 #include "inspect.h"
 #include "log.h"
 #include "model.h"
@@ -169,8 +168,13 @@ route_auth(const struct route_request *req, struct op_ctx *ctx,
 	}
 	ctx->access_key = auth->access_key;
 	ctx->account = cfg_account_for_key(route_cfg, auth->access_key);
-	if (auth->region[0] != '\0')
-		ctx->region = auth->region;
+	/* Any region sesbox can partition by, in both modes; the service
+	 * only when verifying (lenient mode takes any signature). */
+	if (sigv4_check_scope(auth, NULL, route_services,
+	    route_cfg->strict_auth ? sizeof(route_services) /
+	    sizeof(route_services[0]) : 0, e) != 0)
+		return -1;
+	ctx->region = auth->region;
 	if (!route_cfg->strict_auth)
 		return 0;
 	if ((cred = cfg_credential_find(route_cfg, auth->access_key)) ==
@@ -178,11 +182,6 @@ route_auth(const struct route_request *req, struct op_ctx *ctx,
 		sigv4_error_unknown_key(e);
 		return -1;
 	}
-	/* The region is the caller's to choose (sesbox serves them all);
-	 * the service must be SES's signing name. */
-	if (sigv4_check_scope(auth, auth->region, route_services,
-	    sizeof(route_services) / sizeof(route_services[0]), e) != 0)
-		return -1;
 	return sigv4_verify(&sr, auth, cred->secret_key, wire_now_ms(), e);
 }
 
@@ -235,16 +234,6 @@ route_note_caller(struct route_response *resp, const struct op_ctx *ctx)
 	snprintf(resp->region, sizeof(resp->region), "%s", ctx->region);
 }
 
-static void
-route_too_large(struct awserr *e)
-{
-	/* EMU: the limit is SES's largest message (40 MB after base64, v2)
-	 * plus room for the JSON around it; the code is the AWS common
-	 * error for an oversized request. */
-	awserr_set_status(e, 413, "RequestEntityTooLarge", "Request body "
-	    "exceeds the maximum of %d bytes", HTTP_BODY_MAX_BYTES);
-}
-
 /* ---- v1: Query ---- */
 
 static void
@@ -260,8 +249,8 @@ route_v1(const struct route_request *req, struct route_response *resp)
 	awserr_init(&e);
 	route_ctx_init(req, &ctx);
 	/* Before auth: a dropped body cannot match its signature. */
-	if (req->body_too_large) {
-		route_too_large(&e);
+	if (req->reject != NULL) {
+		e = *req->reject;
 		goto fail;
 	}
 	if (route_auth(req, &ctx, &auth, &e) != 0)
@@ -309,8 +298,8 @@ route_v2(const struct route_request *req, struct route_response *resp)
 	awserr_init(&e);
 	route_ctx_init(req, &ctx);
 	/* Before auth: a dropped body cannot match its signature. */
-	if (req->body_too_large) {
-		route_too_large(&e);
+	if (req->reject != NULL) {
+		e = *req->reject;
 		goto fail;
 	}
 	if (route_auth(req, &ctx, &auth, &e) != 0)

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "awserr.h"
 #include "wire.h"
 
 #define ROUTE_REQUEST_ID_BYTES 37	/* UUID + NUL */
@@ -32,8 +33,9 @@ struct route_request {
 	size_t body_len;
 	const char *source_ip;
 	const char *request_id;
-	int body_too_large;		/* the body was over HTTP_BODY_MAX_BYTES
-					 * and dropped: answer 413 */
+	/* Set when the HTTP layer refused the request (body over the limit,
+	 * broken framing): answered with this error in the door's shape. */
+	const struct awserr *reject;
 };
 
 struct route_response {

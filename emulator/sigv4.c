@@ -6,6 +6,7 @@
  * non-S3 services; the published SigV4 test suite checks it.
  */
 #include "sigv4.h"
+#include "wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -951,6 +952,20 @@ sigv4_payload_hashes(const struct sigv4_request *req,
 	return 3;
 }
 
+/* Non-zero when the ';'-separated list names header (lower case). */
+static int
+sigv4_signed(const char *list, const char *header)
+{
+	size_t n = strlen(header);
+	const char *p;
+
+	for (p = list; (p = strstr(p, header)) != NULL; p += n)
+		if ((p == list || p[-1] == ';') && (p[n] == ';' ||
+		    p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 int
 sigv4_verify(const struct sigv4_request *req, const struct sigv4_auth *auth,
     const char *secret_key, int64_t now_ms, struct awserr *e)
@@ -959,6 +974,15 @@ sigv4_verify(const struct sigv4_request *req, const struct sigv4_auth *auth,
 	size_t n, i;
 	int ok = 0;
 
+	if (!sigv4_signed(auth->signed_headers, "host") &&
+	    !sigv4_signed(auth->signed_headers, ":authority")) {
+		/* AWS: IncompleteSignature, "'Host' or ':authority' must be
+		 * a 'SignedHeader' in the AWS Authorization." */
+		awserr_set_status(e, 400, "IncompleteSignature", "'Host' or "
+		    "':authority' must be a 'SignedHeader' in the AWS "
+		    "Authorization.");
+		return -1;
+	}
 	if (sigv4_check_time(auth, now_ms, e) == -1)
 		return -1;
 	n = sigv4_payload_hashes(req, auth, hashes);
@@ -987,11 +1011,14 @@ sigv4_check_scope(const struct sigv4_auth *auth, const char *region,
 {
 	size_t i;
 
-	if (strcmp(auth->region, region) != 0) {
+	if (region != NULL ? strcmp(auth->region, region) != 0 :
+	    !wire_region_valid(auth->region)) {
 		awserr_set_status(e, 403, "SignatureDoesNotMatch",
 		    SIGV4_MSG_REGION, auth->region);
 		return -1;
 	}
+	if (nservices == 0)
+		return 0;
 	for (i = 0; i < nservices; i++) {
 		if (strcmp(auth->service, services[i]) == 0)
 			return 0;

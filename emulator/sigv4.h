@@ -124,10 +124,11 @@ void sigv4_signature_hex(const char *secret_key,
     const struct sigv4_auth *auth, const char *string_to_sign, char out[65]);
 
 /*
- * Checks that auth's credential scope names region (borrowed) and one of
- * the nservices names in services (borrowed; SES SDKs sign "ses", old
- * clients "email"). Returns 0, or -1 with e set to SignatureDoesNotMatch
- * (403) as SES words it.
+ * Checks that auth's credential scope names region (borrowed; NULL: any
+ * name with AWS region syntax) and one of the nservices names in services
+ * (borrowed; SES SDKs sign "ses", old clients "email"; nservices 0: any).
+ * Returns 0, or -1 with e set to SignatureDoesNotMatch (403) as SES words
+ * it.
  */
 int sigv4_check_scope(const struct sigv4_auth *auth, const char *region,
     const char *const *services, size_t nservices, struct awserr *e)

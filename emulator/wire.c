@@ -237,3 +237,31 @@ wire_now_ms(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+#define WIRE_LOWER(c) ((c) >= 'a' && (c) <= 'z')
+#define WIRE_DIGIT(c) ((c) >= '0' && (c) <= '9')
+
+int
+wire_region_valid(const char *s)
+{
+	const char *p = s;
+	int words = 0;
+
+	if (!WIRE_LOWER(p[0]) || !WIRE_LOWER(p[1]))
+		return 0;
+	p += 2;
+	for (;;) {
+		if (*p++ != '-')
+			return 0;
+		if (WIRE_DIGIT(*p)) {
+			while (WIRE_DIGIT(*p))
+				p++;
+			return *p == '\0' && words > 0;
+		}
+		if (!WIRE_LOWER(*p))
+			return 0;
+		while (WIRE_LOWER(*p))
+			p++;
+		words++;
+	}
+}

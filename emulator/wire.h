@@ -33,6 +33,9 @@ void wire_double_java(double d, char out[WIRE_DOUBLE_MAX_BYTES]);
 long wire_percent_decode(char *s, size_t n, int plus_space);
 /* Non-zero when s[0..n) is well-formed UTF-8 without NUL bytes. */
 int wire_utf8_valid(const char *s, size_t n);
+/* Non-zero when s has AWS region syntax, e.g. us-east-1, us-gov-west-1
+ * (^[a-z]{2}(-[a-z]+)+-[0-9]+$). */
+int wire_region_valid(const char *s);
 /* Current wall-clock time in ms since the epoch. */
 int64_t wire_now_ms(void);
 

@@ -1,9 +1,11 @@
 """End-to-end harness: starts the real bin/sesbox on free ports and talks to
 it with boto3, the AWS CLI and raw HTTP.
 
-Run with Debian's interpreter:
-    SESBOX_BIN=$PWD/bin/sesbox /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+Run from the project root with Debian's interpreter (`make e2e`):
+    SESBOX_BIN=$PWD/bin/sesbox /usr/bin/python3 -m pytest -q
+        -p no:cacheprovider tests/e2e
 """
+import datetime
 import os
 import pathlib
 import re
@@ -11,6 +13,8 @@ import signal
 import subprocess
 import threading
 import time
+import types
+from unittest import mock
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODELS = ROOT / "emulator" / "models"
@@ -28,7 +32,10 @@ for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
     os.environ.pop(_var, None)
 
 import boto3  # noqa: E402
+import botocore.auth  # noqa: E402
 import botocore.config  # noqa: E402
+from botocore.awsrequest import AWSRequest  # noqa: E402
+from botocore.credentials import Credentials  # noqa: E402
 import pytest  # noqa: E402
 import requests  # noqa: E402
 
@@ -98,17 +105,21 @@ class Sesbox:
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
         try:
-            listening = self.wait_for_line(
-                lambda f: f.get("msg") == "listening", START_TIMEOUT_S)
-        except Exception:
+            self._await_ready()
+        except BaseException:
             self.kill()
             raise
+
+    def _await_ready(self):
+        """Reads stderr up to the listening line, then checks health."""
+        listening = self.wait_for_line(
+            lambda f: f.get("msg") == "listening", START_TIMEOUT_S)
         self.info = listening
         self.addr = listening["addr"]
         self.data_dir = listening.get("data")
         self.url = "http://" + self.addr
-        self.port = int(self.addr.rsplit(":", 1)[1])
-        self.host = self.addr.rsplit(":", 1)[0]
+        self.host, port = self.addr.rsplit(":", 1)
+        self.port = int(port)
         r = requests.get(self.url + "/_sesbox/health", timeout=HTTP_TIMEOUT_S)
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "ok", r.text
@@ -228,7 +239,7 @@ class Sesbox:
         return "<Sesbox %s>" % getattr(self, "url", self.argv)
 
 
-# -- printing the server log of a failed test ----------------------------
+# -- printing the server log of a failed test --------------------------------
 
 def _watch(item, srv):
     """Registers srv so that a failure of item prints its log (from now)."""
@@ -247,7 +258,7 @@ def pytest_runtest_makereport(item, call):
                 getattr(srv, "addr", "?"), rep.when), srv.log(since)))
 
 
-# -- fixtures -------------------------------------------------------------
+# -- fixtures ----------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def server():
@@ -337,3 +348,48 @@ def aws_cli(srv, *args, key=DUMMY_KEY, secret=DUMMY_SECRET,
         assert proc.returncode == 0, (proc.returncode, proc.stdout,
                                       proc.stderr)
     return proc
+
+
+# -- SigV4 by hand (botocore's signers) --------------------------------------
+
+def now():
+    return datetime.datetime.utcnow()
+
+
+def _at(when):
+    """botocore.auth signing at a chosen instant (it calls utcnow)."""
+    class FixedDatetime(datetime.datetime):
+        @classmethod
+        def utcnow(cls):
+            return when
+    return mock.patch.object(botocore.auth, "datetime",
+                             types.SimpleNamespace(datetime=FixedDatetime))
+
+
+def sign(url, method="POST", body=None, headers=None, key=DUMMY_KEY,
+         secret=DUMMY_SECRET, region=DEFAULT_REGION, when=None):
+    """SigV4-signs a request (at the instant when, default now) and returns
+    the headers to send it with."""
+    req = AWSRequest(method=method, url=url, data=body,
+                     headers=dict(headers or {}))
+    signer = botocore.auth.SigV4Auth(Credentials(key, secret), "ses", region)
+    if when is None:
+        signer.add_auth(req)
+    else:
+        with _at(when):
+            signer.add_auth(req)
+    return dict(req.headers.items())
+
+
+def presign(url, key=DUMMY_KEY, secret=DUMMY_SECRET, region=DEFAULT_REGION,
+            expires=60, when=None):
+    """A SigV4 presigned GET URL (X-Amz-* query parameters)."""
+    req = AWSRequest(method="GET", url=url)
+    signer = botocore.auth.SigV4QueryAuth(Credentials(key, secret), "ses",
+                                          region, expires=expires)
+    if when is None:
+        signer.add_auth(req)
+    else:
+        with _at(when):
+            signer.add_auth(req)
+    return req.url

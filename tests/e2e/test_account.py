@@ -37,7 +37,7 @@ def request_id(resp):
     return meta["RequestId"]
 
 
-# -- v1 ---------------------------------------------------------------------
+# -- v1 ----------------------------------------------------------------------
 
 def test_get_send_quota_defaults(ses):
     resp = ses().get_send_quota()
@@ -78,7 +78,7 @@ def test_list_identities_empty(ses, kwargs):
     assert body(ses().list_identities(**kwargs)) == {"Identities": []}
 
 
-# -- v2 ---------------------------------------------------------------------
+# -- v2 ----------------------------------------------------------------------
 
 def test_get_account_defaults(sesv2):
     resp = sesv2().get_account()
@@ -160,7 +160,7 @@ def test_put_account_details_invalid_enum(sesv2):
     assert "Details" not in client.get_account()
 
 
-# -- v1 and v2 share one state -------------------------------------------
+# -- v1 and v2 share one state -----------------------------------------------
 
 @pytest.mark.parametrize("writer", ["v1", "v2"])
 def test_v1_and_v2_share_sending_enabled(ses, sesv2, writer):
@@ -179,7 +179,7 @@ def test_v1_and_v2_share_sending_enabled(ses, sesv2, writer):
     assert v2.get_account()["SendingEnabled"] is True
 
 
-# -- accounts, regions, reset ----------------------------------------------
+# -- accounts, regions, reset ------------------------------------------------
 
 def test_accounts_and_regions_are_isolated(start_server, ses, sesv2):
     srv = start_server("--credentials", CREDENTIALS)
@@ -259,7 +259,7 @@ def test_reset_endpoint_answers_json(server):
     assert r.json() == {"reset": True, "scope": "all"}
 
 
-# -- AWS CLI ------------------------------------------------------------------
+# -- AWS CLI -----------------------------------------------------------------
 
 def cli_json(srv, *args, **kw):
     proc = aws_cli(srv, *args, **kw)

@@ -1,10 +1,9 @@
 """SigV4: --strict-auth verifies signatures against --credentials; without
 it any signature is accepted and the access key only picks the account."""
 import datetime
+import json
 import re
-import types
 import xml.etree.ElementTree as ET
-from unittest import mock
 
 import botocore.auth
 import pytest
@@ -13,7 +12,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import DEFAULT_ACCOUNT
+import conftest
+from conftest import DEFAULT_ACCOUNT, Sesbox, _watch, aws_cli, now
 
 KEY = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -34,7 +34,6 @@ MSG_MISSING = "Request is missing Authentication Token"
 def strict():
     # Module-scoped so that the tests here start it once; stopped (and
     # required to exit 0) at the end of the module.
-    from conftest import Sesbox
     srv = Sesbox(["--strict-auth", "--credentials",
                   "%s:%s:%s" % (KEY, SECRET, ACCOUNT)])
     yield srv
@@ -45,10 +44,22 @@ def strict():
 def _strict_each_test(request):
     """Prints the strict server's log on failure and starts it clean."""
     if "strict" in request.fixturenames:
-        from conftest import _watch
         srv = request.getfixturevalue("strict")
         _watch(request.node, srv)
         srv.reset()
+
+
+def sign(url, **kw):
+    """conftest.sign with the strict server's credentials by default."""
+    kw.setdefault("key", KEY)
+    kw.setdefault("secret", SECRET)
+    return conftest.sign(url, **kw)
+
+
+def presign(url, **kw):
+    kw.setdefault("key", KEY)
+    kw.setdefault("secret", SECRET)
+    return conftest.presign(url, **kw)
 
 
 def error_of(resp):
@@ -79,48 +90,7 @@ def client_error(call, *args, **kw):
             r["Error"]["Message"])
 
 
-def _at(when):
-    """botocore.auth signing at a chosen instant (it calls utcnow)."""
-    class FixedDatetime(datetime.datetime):
-        @classmethod
-        def utcnow(cls):
-            return when
-    return mock.patch.object(botocore.auth, "datetime",
-                             types.SimpleNamespace(datetime=FixedDatetime))
-
-
-def sign(url, method="POST", body=None, headers=None, key=KEY, secret=SECRET,
-         region="us-east-1", when=None):
-    """A SigV4 header-signed request: (url, headers) for requests."""
-    req = AWSRequest(method=method, url=url, data=body,
-                     headers=dict(headers or {}))
-    signer = botocore.auth.SigV4Auth(Credentials(key, secret), "ses", region)
-    if when is None:
-        signer.add_auth(req)
-    else:
-        with _at(when):
-            signer.add_auth(req)
-    return dict(req.headers.items())
-
-
-def presign(url, key=KEY, secret=SECRET, region="us-east-1", expires=60,
-            when=None):
-    req = AWSRequest(method="GET", url=url)
-    signer = botocore.auth.SigV4QueryAuth(Credentials(key, secret), "ses",
-                                          region, expires=expires)
-    if when is None:
-        signer.add_auth(req)
-    else:
-        with _at(when):
-            signer.add_auth(req)
-    return req.url
-
-
-def now():
-    return datetime.datetime.utcnow()
-
-
-# -- strict: good signatures -----------------------------------------------
+# -- strict: good signatures -------------------------------------------------
 
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
 def test_strict_right_secret_v1(strict, ses, region):
@@ -354,7 +324,7 @@ def test_strict_inspection_api_needs_no_signature(strict):
                                                 "scope": "all"}
 
 
-# -- non-strict (default) ---------------------------------------------------
+# -- non-strict (default) ----------------------------------------------------
 
 MAPPED_KEY, MAPPED_ACCOUNT = "AKIDMAPPED", "333333333333"
 
@@ -404,3 +374,108 @@ def test_lax_presigned_url_picks_account(lax):
     assert r.status_code == 200, r.text
     line = lax.access_line(r.headers["x-amzn-RequestId"])
     assert (line["account"], line["region"]) == (MAPPED_ACCOUNT, "eu-west-3")
+
+
+# -- strict: the credential scope --------------------------------------------
+
+class ScopedSigV4(botocore.auth.SigV4Auth):
+    """SigV4 with a chosen scope date and terminator, still self-consistent
+    (the signing key is derived from the scope sent), so that only the
+    server's scope checks can reject it."""
+
+    def __init__(self, credentials, service, region, date=None,
+                 terminator="aws4_request", signed=None):
+        super().__init__(credentials, service, region)
+        self._date, self._terminator, self._signed = date, terminator, signed
+
+    def _scope_date(self, request):
+        return self._date or request.context["timestamp"][0:8]
+
+    def credential_scope(self, request):
+        return "/".join([self._scope_date(request), self._region_name,
+                         self._service_name, self._terminator])
+
+    def scope(self, request):
+        return self.credentials.access_key + "/" + \
+            self.credential_scope(request)
+
+    def signature(self, string_to_sign, request):
+        key = ("AWS4" + self.credentials.secret_key).encode("utf-8")
+        key = self._sign(key, self._scope_date(request))
+        for part in (self._region_name, self._service_name,
+                     self._terminator):
+            key = self._sign(key, part)
+        return self._sign(key, string_to_sign, hex=True)
+
+    def headers_to_sign(self, request):
+        headers = super().headers_to_sign(request)
+        if self._signed is not None:
+            for name in list(headers.keys()):
+                if name not in self._signed:
+                    del headers[name]
+        return headers
+
+
+def scoped_post(srv, service="ses", region="us-east-1", **kw):
+    req = AWSRequest(method="POST", url=srv.url + "/", data=V1_BODY,
+                     headers=dict(FORM))
+    ScopedSigV4(Credentials(KEY, SECRET), service, region, **kw).add_auth(req)
+    return requests.post(srv.url + "/", data=V1_BODY,
+                         headers=dict(req.headers.items()), timeout=10)
+
+
+def test_strict_scoped_signer_is_sound(strict):
+    # The helper itself produces signatures the server accepts.
+    assert scoped_post(strict).status_code == 200
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"date": "20200101"},
+     "Date in Credential scope does not match YYYYMMDD from ISO-8601 "
+     "version of date from HTTP: '20200101' != '{today}', from '{stamp}'."),
+    ({"service": "s3"},
+     "Credential should be scoped to correct service: 'ses'. "),
+    ({"terminator": "aws4_foo"},
+     "Credential should be scoped with a valid terminator: 'aws4_request', "
+     "not 'aws4_foo'. "),
+    ({"region": "Mars"},
+     "Credential should be scoped to a valid region, not 'Mars'. "),
+    ({"region": 'us-east-1"x=y'},
+     "Credential should be scoped to a valid region, not 'us-east-1\"x=y'. "),
+], ids=["date", "service", "terminator", "region", "region-quote"])
+def test_strict_bad_credential_scope(strict, kw, message):
+    resp = scoped_post(strict, **kw)
+    assert resp.status_code != 200, "accepted: " + resp.text
+    status, code, got = error_of(resp)
+    assert (status, code) == (403, "SignatureDoesNotMatch"), got
+    if "{stamp}" in message:
+        stamp = re.search(r"from '(\d{8}T\d{6}Z)'", got)
+        assert stamp, got
+        message = message.format(today=stamp.group(1)[:8],
+                                 stamp=stamp.group(1))
+    # AWS ends these messages with ". " — accept it with or without.
+    assert got.rstrip() == message.rstrip()
+    line = strict.access_line(resp.headers["x-amzn-RequestId"])
+    assert line["error"] == "SignatureDoesNotMatch"
+
+
+def test_strict_host_must_be_signed(strict):
+    resp = scoped_post(strict, signed={"x-amz-date", "content-type"})
+    assert resp.status_code != 200, "accepted: " + resp.text
+    status, code, message = error_of(resp)
+    assert (status, code) == (400, "IncompleteSignature"), message
+    assert "must be a 'SignedHeader' in the AWS Authorization" in message
+
+
+# -- the AWS CLI against the strict server -----------------------------------
+
+def test_strict_aws_cli(strict):
+    proc = aws_cli(strict, "sesv2", "get-account", key=KEY, secret=SECRET,
+                   region="eu-west-1")
+    assert json.loads(proc.stdout)["EnforcementStatus"] == "HEALTHY"
+    proc = aws_cli(strict, "ses", "get-send-quota", key=KEY,
+                   secret="wrong", check=False)
+    assert proc.returncode == 254, proc
+    assert "An error occurred (SignatureDoesNotMatch) when calling the " \
+           "GetSendQuota operation" in proc.stderr
+    assert proc.stderr.rstrip().endswith(MSG_MISMATCH), proc.stderr

@@ -1,6 +1,8 @@
 """Bad input over raw HTTP: each case asserts the exact SES error, and the
 server must keep serving afterwards."""
 import json
+import re
+import socket
 import time
 import xml.etree.ElementTree as ET
 
@@ -57,7 +59,7 @@ def v2(server, method, path, body=None, **kw):
                                    **kw))
 
 
-# -- v1 Query ---------------------------------------------------------------
+# -- v1 Query ----------------------------------------------------------------
 
 MALFORMED = "The query string contains a syntax error: "
 
@@ -115,11 +117,37 @@ def test_malformed_query_string(server, body):
      "ValidationError",
      "1 validation error detected: Value 'maybe' at 'enabled' failed to "
      "satisfy constraint: Member must be a boolean (true or false)"),
+    (b"Action=ListIdentities&IdentityType", 400, "ValidationError",
+     "1 validation error detected: Value '' at 'identityType' failed "
+     "to satisfy constraint: Member must satisfy enum value set: "
+     "[EmailAddress, Domain]"),
+    (b"Action=GetSendQuota&Foo", 400, "ValidationError",
+     "1 validation error detected: Parameter 'Foo' is not a member of "
+     "GetSendQuota's input"),
+    (b"Action", 400, "MissingAction", "Missing Action"),
+    (b"&", 400, "MissingAction", "Missing Action"),
+    (b"=", 400, "MissingAction", "Missing Action"),
 ], ids=["empty", "no-action", "empty-action", "unknown-action",
         "action-case", "v2-action", "missing-required", "not-integer",
-        "unknown-param", "bad-enum", "not-boolean"])
+        "unknown-param", "bad-enum", "not-boolean", "key-without-value",
+        "unknown-key-without-value", "action-without-value", "lone-amp",
+        "lone-equals"])
 def test_v1_request_errors(server, body, status, code, message):
     assert v1(server, body) == (status, "Sender", code, message)
+
+
+@pytest.mark.parametrize("body", [
+    b"Action=ListIdentities&&&", b"&Action=ListIdentities&",
+    b"%41ction=ListIdentities", b"Action=List%49dentities",
+    b"Action=ListIdentities&IdentityType=Email%41ddress",
+    b"Action=ListIdentities&MaxItems=%2B5",
+], ids=["empty-pairs", "edge-amps", "escaped-key", "escaped-action",
+        "escaped-value", "plus-sign"])
+def test_v1_odd_but_valid_forms(server, body):
+    resp = server.post("/", data=body, headers=FORM)
+    assert resp.status_code == 200, resp.text
+    root = ET.fromstring(resp.content)
+    assert root.tag == NS + "ListIdentitiesResponse"
 
 
 def test_v1_errors_are_logged_with_their_code(server):
@@ -204,7 +232,7 @@ def test_body_exactly_at_the_limit_is_accepted(server):
     assert server.get("/v2/email/account").json()["SendingEnabled"] is False
 
 
-# -- v2 REST-JSON -------------------------------------------------------------
+# -- v2 REST-JSON ------------------------------------------------------------
 
 PUT_SENDING = ("PUT", "/v2/email/account/sending")
 POST_DETAILS = ("POST", "/v2/email/account/details")
@@ -309,3 +337,220 @@ def test_v2_errors_are_logged_with_their_code(server):
     line = server.access_line(resp.headers["x-amzn-RequestId"])
     assert (line["status"], line["error"], line["op"]) == (
         "400", "BadRequestException", "PutAccountSendingAttributes")
+
+
+@pytest.mark.parametrize("query, message", [
+    ("PageSize=abc",
+     "Value at 'pageSize' failed to deserialize: expected an integer"),
+    ("PageSize=1.5",
+     "Value at 'pageSize' failed to deserialize: expected an integer"),
+    ("PageSize=99999999999999999999",
+     "Value at 'pageSize' failed to deserialize: expected an integer"),
+], ids=["letters", "fraction", "overflow"])
+def test_v2_bad_query_parameter(server, query, message):
+    assert v2(server, "GET", "/v2/email/identities?" + query) == (
+        400, "BadRequestException", message)
+
+
+# -- escaping of echoed input ------------------------------------------------
+
+def test_v1_error_message_is_xml_escaped(server):
+    status, _, code, message = v1(server, "Action=%3Cx%3E%26%22%27%5D%5D%3E")
+    assert (status, code) == (400, "InvalidAction")
+    assert message == ("The action <x>&\"']]> is not valid for this web "
+                       "service.")
+
+
+def test_v2_error_message_is_json_escaped(server):
+    status, code, message = v2(server, *PUT_SENDING,
+                               body=b'{"a\\"b\\\\c\\n\\u0001\\u00e9<": 1}')
+    assert (status, code) == (400, "BadRequestException")
+    assert message == "Unknown field 'a\"b\\c\n\u0001\u00e9<' in the " \
+                      "request body"
+
+
+# -- HTTP level --------------------------------------------------------------
+
+def _raw(server, data, timeout=2):
+    """Sends raw bytes on a fresh connection; returns what comes back
+    until the server closes or stops sending."""
+    out = b""
+    with socket.create_connection((server.host, server.port),
+                                  timeout=timeout) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+    return out
+
+
+@pytest.mark.parametrize("data", [
+    b"GARBAGE\r\n\r\n",
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" * 8 + b"\r\n\r\n",
+    b"GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"zz\r\nAction=GetSendQuota\r\n0\r\n\r\n",
+], ids=["garbage", "tls-hello", "http-9", "negative-length", "bad-chunk"])
+def test_broken_http_is_refused(server, data):
+    out = _raw(server, data)
+    # Either a 4xx/5xx status line or a closed connection; never a 200.
+    if out:
+        assert re.match(rb"HTTP/1\.[01] [45]\d\d ", out), out[:200]
+
+
+@pytest.mark.parametrize("data", [
+    b"GARBAGE",
+    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-"
+    b"urlencoded\r\nContent-Length: 100\r\n\r\nAction=GetSendQuota",
+], ids=["incomplete-request-line", "short-body"])
+def test_half_closed_incomplete_request_is_dropped(server, data):
+    """A client that sends part of a request and then shuts down its
+    sending side can never complete it: the server must answer (400) or
+    close at once, not hold the connection until its idle timeout."""
+    with socket.create_connection((server.host, server.port),
+                                  timeout=2) as s:
+        # Corked, the request's last bytes and the FIN travel together.
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        try:
+            out = s.recv(65536)
+        except socket.timeout:
+            pytest.fail("connection still open 2 s after the client's EOF")
+    if out:
+        assert re.match(rb"HTTP/1\.[01] 400 ", out), out[:200]
+
+
+def _exchange(server, data, timeout=2):
+    """Sends data (without closing our side) and reads until the server
+    closes; returns (bytes read, whether the server closed in time)."""
+    out = b""
+    with socket.create_connection((server.host, server.port),
+                                  timeout=timeout) as s:
+        s.sendall(data)
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return out, True
+                out += chunk
+        except socket.timeout:
+            return out, False
+
+
+def test_conflicting_content_lengths_are_rejected(server):
+    """RFC 9112 section 6.3: differing Content-Length values make the
+    framing invalid; the server must answer 400 and close."""
+    body = b"Action=GetSendQuota"
+    out, closed = _exchange(server, (
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-"
+        b"form-urlencoded\r\nContent-Length: %d\r\nContent-Length: %d\r\n"
+        b"\r\n" % (len(body), len(body) + 1)) + body)
+    assert out.startswith(b"HTTP/1.1 400 "), out[:300]
+    assert closed, "connection left open: " + out.decode("latin-1")[:300]
+
+
+def test_content_length_with_chunked_closes_the_connection(server):
+    """RFC 9112 section 6.1: a request with both Content-Length and
+    Transfer-Encoding may be served by its chunked framing, but the server
+    must then close the connection, so the bytes after it (here a second,
+    smuggled request) are never answered."""
+    smuggled = b"GET /v2/email/account HTTP/1.1\r\nHost: x\r\n\r\n"
+    chunked = b"0\r\n\r\n" + smuggled
+    out, closed = _exchange(server, (
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-"
+        b"form-urlencoded\r\nContent-Length: %d\r\nTransfer-Encoding: "
+        b"chunked\r\n\r\n" % len(chunked)) + chunked)
+    assert out.count(b"HTTP/1.1 ") == 1, out.decode("latin-1")
+    assert closed, "connection left open: " + out.decode("latin-1")[:300]
+
+
+def test_oversized_header_is_refused(server):
+    resp = server.post("/", data="Action=GetSendQuota",
+                       headers={**FORM, "X-Big": "v" * 100000})
+    assert resp.status_code == 431, resp.status_code
+
+
+def test_many_headers_are_fine(server):
+    headers = {**FORM, **{"X-Extra-%d" % i: "v" for i in range(100)}}
+    resp = server.post("/", data="Action=GetSendQuota", headers=headers)
+    assert resp.status_code == 200, resp.text
+
+
+def test_expect_100_continue(server):
+    body = b"Action=GetSendQuota&Version=2010-12-01"
+    with socket.create_connection((server.host, server.port),
+                                  timeout=5) as s:
+        s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                  b"application/x-www-form-urlencoded\r\nContent-Length: "
+                  + str(len(body)).encode() +
+                  b"\r\nExpect: 100-continue\r\n\r\n")
+        first = s.recv(64)
+        assert first.startswith(b"HTTP/1.1 100 Continue\r\n"), first
+        s.sendall(body)
+        s.shutdown(socket.SHUT_WR)
+        rest = first
+        while b"</GetSendQuotaResponse>" not in rest:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    assert b"HTTP/1.1 200 OK\r\n" in rest, rest
+
+
+@pytest.mark.parametrize("first", [
+    b"POST /v2/email/bogus HTTP/1.1\r\nHost: x\r\nContent-Length: 100000"
+    b"\r\n\r\n" + b"{" * 100000,
+    b"PUT /v2/email/account/sending HTTP/1.1\r\nHost: x\r\n"
+    b"Content-Length: 20\r\n\r\n" + b"[" * 20,
+    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 14\r\n\r\nAction=Bogus%4",
+], ids=["unknown-route-with-body", "bad-json", "malformed-query"])
+def test_keep_alive_after_an_error(server, first):
+    """An error answer must not leave the connection out of step: either
+    the server says Connection: close, or the next request on the same
+    connection gets its own answer."""
+    second = (b"GET /v2/email/account HTTP/1.1\r\nHost: x\r\n"
+              b"Connection: close\r\n\r\n")
+    with socket.create_connection((server.host, server.port),
+                                  timeout=5) as s:
+        s.sendall(first)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = s.recv(65536)
+            assert chunk, head
+            head += chunk
+        status_line, _, rest = head.partition(b"\r\n")
+        assert re.match(rb"HTTP/1\.1 4\d\d ", status_line), head
+        headers = rest.split(b"\r\n\r\n", 1)[0].lower()
+        if b"connection: close" in headers:
+            return
+        length = int(re.search(rb"content-length: (\d+)", headers).group(1))
+        body = head.split(b"\r\n\r\n", 1)[1]
+        while len(body) < length:
+            body += s.recv(65536)
+        s.sendall(second)
+        out = body[length:]
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n"), out[:300]
+    assert b'"EnforcementStatus":"HEALTHY"' in out
+
+
+def test_413_request_id_is_logged(server):
+    resp = server.post("/", data=b"Action=GetSendQuota&X=" +
+                       b"a" * BODY_MAX, headers=FORM, timeout=60)
+    assert resp.status_code == 413
+    rid = resp.headers["x-amzn-RequestId"]
+    line = server.access_line(rid)
+    assert (line["status"], line["error"]) == ("413",
+                                              "RequestEntityTooLarge")

@@ -10,12 +10,13 @@ import socket
 import pytest
 import requests
 
-from conftest import DEFAULT_ACCOUNT, ROOT, run_sesbox
+from conftest import DEFAULT_ACCOUNT, ROOT, run_sesbox, sign
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
                   r"[0-9a-f]{12}$")
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+V1_BODY = "Action=GetSendQuota&Version=2010-12-01"
 
 
 def version():
@@ -95,7 +96,7 @@ def test_shutdown_with_a_half_sent_request(start_server):
         assert srv.stop(signal.SIGTERM) == 0, srv.log()
 
 
-# -- access log ----------------------------------------------------------------
+# -- access log --------------------------------------------------------------
 
 def _check_access_line(line, request_id, method, path, op, status,
                        account=DEFAULT_ACCOUNT, region="us-east-1",
@@ -175,7 +176,7 @@ def test_log_lines_are_logfmt(server, ses):
         assert fields.get("level") in ("debug", "info", "warn", "error")
 
 
-# -- configuration at start ----------------------------------------------------
+# -- configuration at start --------------------------------------------------
 
 BAD_PORT = "port must be 1-65535 (got 70000)"
 
@@ -296,7 +297,7 @@ def test_port_in_use_fails_fast(server):
     server.health()
 
 
-# -- persistence ---------------------------------------------------------------
+# -- persistence -------------------------------------------------------------
 
 def test_data_dir_persists_across_restart(tmp_path, start_server, ses, sesv2):
     data = tmp_path / "store"
@@ -319,6 +320,22 @@ def test_data_dir_persists_across_restart(tmp_path, start_server, ses, sesv2):
     assert srv.stop() == 0
     srv = start_server("--data", str(data), ephemeral=False)
     assert ses(srv=srv).get_account_sending_enabled()["Enabled"] is True
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_text("not a directory"), None),
+    (lambda p: (p.mkdir(), (p / "sesbox.db").write_bytes(
+        b"\x00garbage" * 512)), "sesbox: data: file is not a database"),
+], ids=["file", "corrupt-store"])
+def test_unusable_data_dir_fails_at_start(tmp_path, make, message):
+    data = tmp_path / "store"
+    make(data)
+    proc = run_sesbox(["--listen", "127.0.0.1:0", "--data", str(data)])
+    assert proc.returncode == 1, proc
+    assert proc.stderr.startswith("sesbox: data: "), proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    if message:
+        assert proc.stderr == message + "\n"
 
 
 def test_ephemeral_ignores_data_dir(tmp_path, start_server, ses):
@@ -349,3 +366,65 @@ def test_unsigned_requests_use_default_account(start_server):
     line = srv.access_line(r.headers["x-amzn-RequestId"])
     assert (line["account"], line["region"]) == ("999999999999",
                                                  "ap-northeast-1")
+
+
+# -- log format under hostile input ------------------------------------------
+
+# logfmt as the log module documents it: key=value pairs separated by one
+# space, values bare (no space, '"', '=', '\' or control characters) or
+# double-quoted with \" \\ \n escapes.
+_STRICT_PAIR = (r'[a-z_]+=(?:[^\s"=\\\x00-\x1f\x7f]+'
+                r'|"(?:[^"\\\x00-\x1f]|\\["\\n])*")')
+STRICT_LOGFMT = re.compile(r"^%s(?: %s)*$" % (_STRICT_PAIR, _STRICT_PAIR))
+
+
+def test_every_log_line_is_strict_logfmt(start_server):
+    srv = start_server("--credentials", "AKIDLOG:secret:444444444444")
+    raw_paths = [b'/v2/x"y\\z', b"/v2/a=b", b"/v2/%0Aevil", b"/v2/\xc3\xa9"]
+    for path in raw_paths:
+        with socket.create_connection((srv.host, srv.port), timeout=5) as s:
+            s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n"
+                      b"Connection: close\r\n\r\n")
+            while s.recv(65536):
+                pass
+    for region in ['us-east-1"x=y', "a=b", "eu-west-1"]:
+        headers = sign(srv.url + "/", body=V1_BODY, headers=FORM,
+                       key="AKIDLOG", secret="secret", region=region)
+        r = requests.post(srv.url + "/", data=V1_BODY,
+                          headers=headers, timeout=10)
+        srv.access_line(r.headers["x-amzn-RequestId"])
+    srv.post("/", data="Action=Foo%0Alevel%3Derror", headers=FORM)
+    bad = [line for line in srv.log().splitlines()
+           if not STRICT_LOGFMT.match(line)]
+    assert not bad, "\n".join(bad)
+
+
+# -- concurrency -------------------------------------------------------------
+
+def test_concurrent_requests_get_unique_ids_and_one_line_each(start_server):
+    srv = start_server("--http-threads", "4")
+
+    def work(i):
+        if i % 3 == 0:
+            r = requests.post(srv.url + "/", data="Action=GetSendQuota",
+                              headers=FORM, timeout=10)
+        elif i % 3 == 1:
+            r = requests.put(srv.url + "/v2/email/account/sending",
+                             json={"SendingEnabled": i % 2 == 0},
+                             timeout=10)
+        else:
+            r = requests.post(srv.url + "/", data="Action=Nope",
+                              headers=FORM, timeout=10)
+        return r.status_code, r.headers["x-amzn-RequestId"]
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(work, range(300)))
+    assert {s for s, _ in results} == {200, 400}
+    ids = [rid for _, rid in results]
+    assert len(set(ids)) == len(ids)
+    for rid in ids:
+        srv.access_line(rid)
+    logged = [f["req"] for f in srv.log_fields()
+              if "status" in f and f["path"] != "/_sesbox/health"]
+    assert sorted(logged) == sorted(ids)
+    assert srv.alive()

@@ -773,6 +773,34 @@ START_TEST(t_check_scope)
 	    -1);
 	assert_err(&e, 403, "SignatureDoesNotMatch",
 	    "Credential should be scoped to correct service: 'ses'. ");
+	/* region NULL: any AWS region syntax; no services: any service. */
+	ck_assert_int_eq(sigv4_check_scope(&auth, NULL, NULL, 0, &e), 0);
+	strcpy(auth.region, "Mars");
+	ck_assert_int_eq(sigv4_check_scope(&auth, NULL, NULL, 0, &e), -1);
+	assert_err(&e, 403, "SignatureDoesNotMatch",
+	    "Credential should be scoped to a valid region, not 'Mars'. ");
+}
+END_TEST
+
+/* A signature that does not cover Host is refused before it is checked. */
+START_TEST(t_host_must_be_signed)
+{
+	struct sigv4_auth auth;
+	struct awserr e;
+	struct mreq m;
+
+	awserr_init(&e);
+	mreq_init(&m, VANILLA_AUTHZ, "20150830T123600Z");
+	ck_assert_int_eq(sigv4_parse(&m.r, &auth, &e), 0);
+	strcpy(auth.signed_headers, "x-amz-date");
+	ck_assert_int_eq(sigv4_verify(&m.r, &auth, SUITE_SECRET,
+	    SUITE_TIME_MS, &e), -1);
+	assert_err(&e, 400, "IncompleteSignature", "'Host' or ':authority' "
+	    "must be a 'SignedHeader' in the AWS Authorization.");
+	strcpy(auth.signed_headers, "hostx;x-amz-date");
+	ck_assert_int_eq(sigv4_verify(&m.r, &auth, SUITE_SECRET,
+	    SUITE_TIME_MS, &e), -1);
+	ck_assert_str_eq(e.code, "IncompleteSignature");
 }
 END_TEST
 
@@ -889,6 +917,7 @@ sigv4_suite(void)
 	tcase_add_test(tc, t_presigned_errors);
 	tcase_add_test(tc, t_presigned_expiry);
 	tcase_add_test(tc, t_check_scope);
+	tcase_add_test(tc, t_host_must_be_signed);
 	tcase_add_test(tc, t_unknown_key);
 	tcase_add_test(tc, t_canonical_forms);
 	suite_add_tcase(s, tc);
