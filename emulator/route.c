@@ -29,6 +29,12 @@ static const char *const route_services[] = { "ses", "email" };
 
 static const struct cfg *route_cfg;
 
+/* One API call: the handler's context and the SigV4 data it points into. */
+struct route_call {
+	struct op_ctx ctx;
+	struct sigv4_auth auth;		/* ctx.access_key, ctx.region point here */
+};
+
 void
 route_init(const struct cfg *cfg)
 {
@@ -108,23 +114,31 @@ route_v1_error(const struct route_request *req, struct route_response *resp,
 	snprintf(resp->error, sizeof(resp->error), "%s", e->code);
 }
 
+/* Moves a rendered v2 answer into resp (r is released). */
+static void
+route_take_rest(struct route_response *resp, struct rest_out *r)
+{
+	size_t i;
+
+	resp->status = r->status;
+	resp->content_type = "application/json";
+	for (i = 0; i < r->nheaders; i++)
+		route_header(resp, r->headers[i].name, r->headers[i].value);
+	resp->body = r->body;
+	resp->body_len = r->body_len;
+	r->body = NULL;
+	rest_out_fini(r);
+}
+
 static void
 route_v2_error(const struct route_request *req, struct route_response *resp,
     const struct awserr *e)
 {
 	struct rest_out r;
-	size_t i;
 
 	(void)req;
 	rest_error(model_sesv2(), e, &r);
-	resp->status = r.status;
-	resp->content_type = "application/json";
-	for (i = 0; i < r.nheaders; i++)
-		route_header(resp, r.headers[i].name, r.headers[i].value);
-	resp->body = r.body;
-	resp->body_len = r.body_len;
-	r.body = NULL;
-	rest_out_fini(&r);
+	route_take_rest(resp, &r);
 	snprintf(resp->error, sizeof(resp->error), "%s", e->code);
 }
 
@@ -227,11 +241,26 @@ route_ctx_init(const struct route_request *req, struct op_ctx *ctx)
 	ctx->now_ms = wire_now_ms();
 }
 
-static void
-route_note_caller(struct route_response *resp, const struct op_ctx *ctx)
+/*
+ * What both API doors do first: the HTTP layer's refusal if any, then the
+ * caller's identity. Returns 0 with ctx ready, or -1 with e set.
+ */
+static int
+route_begin(const struct route_request *req, struct route_response *resp,
+    struct route_call *c, struct awserr *e)
 {
-	snprintf(resp->account, sizeof(resp->account), "%s", ctx->account);
-	snprintf(resp->region, sizeof(resp->region), "%s", ctx->region);
+	awserr_init(e);
+	route_ctx_init(req, &c->ctx);
+	/* Before auth: a dropped body cannot match its signature. */
+	if (req->reject != NULL) {
+		*e = *req->reject;
+		return -1;
+	}
+	if (route_auth(req, &c->ctx, &c->auth, e) != 0)
+		return -1;
+	snprintf(resp->account, sizeof(resp->account), "%s", c->ctx.account);
+	snprintf(resp->region, sizeof(resp->region), "%s", c->ctx.region);
+	return 0;
 }
 
 /* ---- v1: Query ---- */
@@ -241,21 +270,12 @@ route_v1(const struct route_request *req, struct route_response *resp)
 {
 	struct qry_params *p = qry_params_new();
 	const struct model_op *op = NULL;
-	struct sigv4_auth auth;
-	struct op_ctx ctx;
+	struct route_call c;
 	struct awserr e;
 	json_t *in = NULL, *out = NULL;
 
-	awserr_init(&e);
-	route_ctx_init(req, &ctx);
-	/* Before auth: a dropped body cannot match its signature. */
-	if (req->reject != NULL) {
-		e = *req->reject;
+	if (route_begin(req, resp, &c, &e) != 0)
 		goto fail;
-	}
-	if (route_auth(req, &ctx, &auth, &e) != 0)
-		goto fail;
-	route_note_caller(resp, &ctx);
 	if ((req->query != NULL && qry_params_add(p, req->query,
 	    strlen(req->query), &e) != 0) ||
 	    (req->body_len > 0 && qry_params_add(p, req->body, req->body_len,
@@ -267,7 +287,7 @@ route_v1(const struct route_request *req, struct route_response *resp)
 		goto fail;
 	}
 	resp->op = op->name;
-	if (route_run(&ctx, op, in, &out, &e) != 0)
+	if (route_run(&c.ctx, op, in, &out, &e) != 0)
 		goto fail;
 	resp->status = 200;
 	resp->content_type = "text/xml";
@@ -288,40 +308,23 @@ route_v2(const struct route_request *req, struct route_response *resp)
 {
 	const struct model_op *op;
 	struct rest_match m = { .n = 0 };
-	struct sigv4_auth auth;
-	struct op_ctx ctx;
+	struct route_call c;
 	struct rest_out r;
 	struct awserr e;
 	json_t *in = NULL, *out = NULL;
-	size_t i;
 
-	awserr_init(&e);
-	route_ctx_init(req, &ctx);
-	/* Before auth: a dropped body cannot match its signature. */
-	if (req->reject != NULL) {
-		e = *req->reject;
+	if (route_begin(req, resp, &c, &e) != 0)
 		goto fail;
-	}
-	if (route_auth(req, &ctx, &auth, &e) != 0)
-		goto fail;
-	route_note_caller(resp, &ctx);
 	if ((op = rest_route(model_sesv2(), req->method, req->path, &m, &e)) ==
 	    NULL)
 		goto fail;
 	resp->op = op->name;
 	if (rest_decode(op, &m, req->query, req->headers, req->nheaders,
 	    req->body, req->body_len, &in, &e) != 0 ||
-	    route_run(&ctx, op, in, &out, &e) != 0)
+	    route_run(&c.ctx, op, in, &out, &e) != 0)
 		goto fail;
 	rest_encode(op, out, &r);
-	resp->status = r.status;
-	resp->content_type = "application/json";
-	for (i = 0; i < r.nheaders; i++)
-		route_header(resp, r.headers[i].name, r.headers[i].value);
-	resp->body = r.body;
-	resp->body_len = r.body_len;
-	r.body = NULL;
-	rest_out_fini(&r);
+	route_take_rest(resp, &r);
 	goto done;
 fail:
 	route_v2_error(req, resp, &e);

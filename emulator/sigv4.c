@@ -163,18 +163,6 @@ sigv4_is_unreserved(unsigned char c)
 	    c == '~';
 }
 
-static int
-sigv4_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void
 sigv4_hex(const unsigned char *in, size_t n, char *out)
 {
@@ -218,10 +206,10 @@ sigv4_pct_decode(const char *s, size_t n, size_t *outlen)
 	size_t i, o = 0;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && sigv4_hexval(s[i + 1]) >= 0 &&
-		    sigv4_hexval(s[i + 2]) >= 0) {
-			out[o++] = (char)(sigv4_hexval(s[i + 1]) * 16 +
-			    sigv4_hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < n && wire_hex_value(s[i + 1]) >= 0 &&
+		    wire_hex_value(s[i + 2]) >= 0) {
+			out[o++] = (char)(wire_hex_value(s[i + 1]) * 16 +
+			    wire_hex_value(s[i + 2]));
 			i += 2;
 		} else
 			out[o++] = s[i];

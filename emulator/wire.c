@@ -151,8 +151,8 @@ wire_double_java(double d, char out[WIRE_DOUBLE_MAX_BYTES])
 		snprintf(out, WIRE_DOUBLE_MAX_BYTES, "%sE%d", digits, exp10);
 }
 
-static int
-wire_hex(int c)
+int
+wire_hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -173,8 +173,8 @@ wire_percent_decode(char *s, size_t n, int plus_space)
 		if (s[i] == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if ((hi = wire_hex((unsigned char)s[i + 1])) < 0 ||
-			    (lo = wire_hex((unsigned char)s[i + 2])) < 0)
+			if ((hi = wire_hex_value((unsigned char)s[i + 1])) < 0 ||
+			    (lo = wire_hex_value((unsigned char)s[i + 2])) < 0)
 				return -1;
 			s[o++] = (char)(hi << 4 | lo);
 			i += 2;

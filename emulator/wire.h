@@ -31,6 +31,8 @@ void wire_double_java(double d, char out[WIRE_DOUBLE_MAX_BYTES]);
  * Returns the new length, or -1 on a malformed escape.
  */
 long wire_percent_decode(char *s, size_t n, int plus_space);
+/* Value of hex digit c (either case), or -1. */
+int wire_hex_value(int c);
 /* Non-zero when s[0..n) is well-formed UTF-8 without NUL bytes. */
 int wire_utf8_valid(const char *s, size_t n);
 /* Non-zero when s has AWS region syntax, e.g. us-east-1, us-gov-west-1

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "model.h"
 #include "op.h"
 
@@ -15,7 +16,7 @@ setup(void)
 {
 	char err[256];
 
-	ck_assert_msg(model_load(err, sizeof(err)) == 0, "%s", err);
+	fixture_model_setup();
 	ck_assert_msg(op_init(err, sizeof(err)) == 0, "%s", err);
 }
 
@@ -23,7 +24,7 @@ static void
 teardown(void)
 {
 	op_fini();
-	model_free();
+	fixture_model_teardown();
 }
 
 START_TEST(t_counts_and_metadata)
@@ -161,8 +162,6 @@ main(void)
 {
 	Suite *s = suite_create("model");
 	TCase *tc = tcase_create("model");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, t_counts_and_metadata);
@@ -172,9 +171,5 @@ main(void)
 	tcase_add_test(tc, t_write_classification);
 	tcase_add_test(tc, t_not_implemented_names_op);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fixture_run(s);
 }

@@ -13,32 +13,6 @@
 
 #define RID "00000000-0000-4000-8000-000000000000"
 
-static void
-setup(void)
-{
-	char err[256];
-
-	ck_assert_msg(model_load(err, sizeof(err)) == 0, "%s", err);
-}
-
-static void
-teardown(void)
-{
-	model_free();
-}
-
-static void
-check_json(const char *what, json_t *got, json_t *want)
-{
-	char *g = json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT);
-	char *w = json_dumps(want, JSON_SORT_KEYS | JSON_COMPACT);
-
-	ck_assert_msg(json_equal(got, want), "%s:\n got %s\nwant %s", what,
-	    g ? g : "(null)", w ? w : "(null)");
-	free(g);
-	free(w);
-}
-
 START_TEST(t_decode_golden)
 {
 	char **cases, *req, *exp;
@@ -70,7 +44,7 @@ START_TEST(t_decode_golden)
 		else
 			got = json_pack("{s:{s:s,s:s}}", "error", "code",
 			    e.code, "message", e.message);
-		check_json(cases[i], got, want);
+		fixture_check_json(cases[i], got, want);
 		json_decref(got);
 		json_decref(want);
 		json_decref(in);
@@ -191,7 +165,7 @@ START_TEST(t_decode_synthetic_map_and_flattened)
 	ck_assert_int_eq(qry_decode_input(&in, p, &got, &e), 0);
 	want = json_pack("{s:{s:s,s:s},s:[s,s]}", "Attrs", "a", "1", "b",
 	    "2", "Items", "x", "y");
-	check_json("synthetic", got, want);
+	fixture_check_json("synthetic", got, want);
 	json_decref(got);
 	json_decref(want);
 	qry_params_free(p);
@@ -251,10 +225,9 @@ main(void)
 {
 	Suite *s = suite_create("qry");
 	TCase *tc = tcase_create("qry");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fixture_model_setup,
+	    fixture_model_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, t_decode_golden);
 	tcase_add_test(tc, t_encode_golden);
@@ -263,9 +236,5 @@ main(void)
 	tcase_add_test(tc, t_decode_ten_thousand_members);
 	tcase_add_test(tc, t_params_limit);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fixture_run(s);
 }

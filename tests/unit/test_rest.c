@@ -12,32 +12,6 @@
 #include "model.h"
 #include "rest.h"
 
-static void
-setup(void)
-{
-	char err[256];
-
-	ck_assert_msg(model_load(err, sizeof(err)) == 0, "%s", err);
-}
-
-static void
-teardown(void)
-{
-	model_free();
-}
-
-static void
-check_json(const char *what, json_t *got, json_t *want)
-{
-	char *g = json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT);
-	char *w = json_dumps(want, JSON_SORT_KEYS | JSON_COMPACT);
-
-	ck_assert_msg(json_equal(got, want), "%s:\n got %s\nwant %s", what,
-	    g ? g : "(null)", w ? w : "(null)");
-	free(g);
-	free(w);
-}
-
 /*
  * Runs one request file: "METHOD TARGET\n" then "Name: value" header lines,
  * a blank line and the body. Returns {"op","input"} or {"error"} (new).
@@ -99,7 +73,7 @@ START_TEST(t_decode_golden)
 		want = json_loads(exp, 0, NULL);
 		ck_assert_msg(want != NULL, "%s: bad expected.json", cases[i]);
 		got = run_request(req);
-		check_json(cases[i], got, want);
+		fixture_check_json(cases[i], got, want);
 		json_decref(got);
 		json_decref(want);
 		free(req);
@@ -255,7 +229,7 @@ START_TEST(t_synthetic_greedy_headers_status)
 	    &got, &e), 0);
 	want = json_pack("{s:s,s:s,s:{s:s},s:i}", "Key", "a/b c/d.txt",
 	    "Trace", "abc", "Meta", "Color", "blue", "Limit", 7);
-	check_json("greedy", got, want);
+	fixture_check_json("greedy", got, want);
 	rest_match_fini(&m);
 	json_decref(got);
 	json_decref(want);
@@ -305,19 +279,14 @@ main(void)
 {
 	Suite *s = suite_create("rest");
 	TCase *tc = tcase_create("rest");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fixture_model_setup,
+	    fixture_model_teardown);
 	tcase_add_test(tc, t_decode_golden);
 	tcase_add_test(tc, t_encode_golden);
 	tcase_add_test(tc, t_error_status);
 	tcase_add_test(tc, t_synthetic_greedy_headers_status);
 	tcase_add_test(tc, t_deep_json);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fixture_run(s);
 }

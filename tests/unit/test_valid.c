@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "model.h"
 #include "valid.h"
 
@@ -109,17 +110,11 @@ main(void)
 {
 	Suite *s = suite_create("valid");
 	TCase *tc = tcase_create("valid");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, t_caps_listed_errors);
 	tcase_add_test(tc, t_long_value_cut);
 	tcase_add_test(tc, t_utf8_length_counts_characters);
 	tcase_add_test(tc, t_ranges);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fixture_run(s);
 }

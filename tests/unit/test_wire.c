@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "buf.h"
 #include "wire.h"
 
@@ -142,8 +143,6 @@ main(void)
 {
 	Suite *s = suite_create("wire");
 	TCase *tc = tcase_create("wire");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, t_timestamp_parse);
 	tcase_add_test(tc, t_timestamp_iso);
@@ -152,9 +151,5 @@ main(void)
 	tcase_add_test(tc, t_utf8);
 	tcase_add_test(tc, t_base64_roundtrip);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fixture_run(s);
 }
