@@ -59,26 +59,18 @@ int op_call(struct op_ctx *ctx, const struct model_op *op, const json_t *in,
 /* Writes docs/api-coverage.md: every operation and its state. */
 void op_coverage_markdown(FILE *out);
 
-/* ---- handlers, one group per op_*.c file ---- */
+/* ---- handler tables, one per op_*.c file ---- */
 
-/* op_account.c: account-level sending state and quota. */
-int op_get_send_quota(struct op_ctx *, const json_t *, json_t **,
-    struct awserr *);
-int op_get_account_sending_enabled(struct op_ctx *, const json_t *,
-    json_t **, struct awserr *);
-int op_update_account_sending_enabled(struct op_ctx *, const json_t *,
-    json_t **, struct awserr *);
-int op_get_account(struct op_ctx *, const json_t *, json_t **,
-    struct awserr *);
-int op_put_account_sending_attributes(struct op_ctx *, const json_t *,
-    json_t **, struct awserr *);
-int op_put_account_details(struct op_ctx *, const json_t *, json_t **,
-    struct awserr *);
+/* One row of a handler table; a table ends with a row whose name is NULL. */
+struct op_entry {
+	const char *service;	/* "ses" or "sesv2" */
+	const char *name;	/* operation name as in the model */
+	op_fn fn;
+};
 
-/* op_identity.c: identities (listing for now). */
-int op_list_identities(struct op_ctx *, const json_t *, json_t **,
-    struct awserr *);
-int op_list_email_identities(struct op_ctx *, const json_t *, json_t **,
-    struct awserr *);
+extern const struct op_entry op_account_table[];	/* op_account.c */
+extern const struct op_entry op_identity_table[];	/* op_identity.c */
+extern const struct op_entry op_policy_table[];	/* op_policy.c */
+extern const struct op_entry op_cvt_table[];	/* op_cvt.c */
 
 #endif

@@ -59,7 +59,7 @@ account_quota(struct op_ctx *ctx, const struct store_account *a,
 	    "SentLast24Hours", (double)sent);
 }
 
-int
+static int
 op_get_send_quota(struct op_ctx *ctx, const json_t *in, json_t **out,
     struct awserr *e)
 {
@@ -73,7 +73,7 @@ op_get_send_quota(struct op_ctx *ctx, const json_t *in, json_t **out,
 	return *out != NULL ? 0 : -1;
 }
 
-int
+static int
 op_get_account_sending_enabled(struct op_ctx *ctx, const json_t *in,
     json_t **out, struct awserr *e)
 {
@@ -105,7 +105,7 @@ account_set_sending(struct op_ctx *ctx, const json_t *enabled,
 	return rc;
 }
 
-int
+static int
 op_update_account_sending_enabled(struct op_ctx *ctx, const json_t *in,
     json_t **out, struct awserr *e)
 {
@@ -113,7 +113,7 @@ op_update_account_sending_enabled(struct op_ctx *ctx, const json_t *in,
 	return account_set_sending(ctx, json_object_get(in, "Enabled"), e);
 }
 
-int
+static int
 op_put_account_sending_attributes(struct op_ctx *ctx, const json_t *in,
     json_t **out, struct awserr *e)
 {
@@ -122,7 +122,7 @@ op_put_account_sending_attributes(struct op_ctx *ctx, const json_t *in,
 	    e);
 }
 
-int
+static int
 op_get_account(struct op_ctx *ctx, const json_t *in, json_t **out,
     struct awserr *e)
 {
@@ -152,7 +152,7 @@ op_get_account(struct op_ctx *ctx, const json_t *in, json_t **out,
 	return 0;
 }
 
-int
+static int
 op_put_account_details(struct op_ctx *ctx, const json_t *in, json_t **out,
     struct awserr *e)
 {
@@ -188,3 +188,15 @@ op_put_account_details(struct op_ctx *ctx, const json_t *in, json_t **out,
 	store_account_fini(&a);
 	return rc;
 }
+
+const struct op_entry op_account_table[] = {
+	{ "ses", "GetAccountSendingEnabled", op_get_account_sending_enabled },
+	{ "ses", "GetSendQuota", op_get_send_quota },
+	{ "ses", "UpdateAccountSendingEnabled",
+	    op_update_account_sending_enabled },
+	{ "sesv2", "GetAccount", op_get_account },
+	{ "sesv2", "PutAccountDetails", op_put_account_details },
+	{ "sesv2", "PutAccountSendingAttributes",
+	    op_put_account_sending_attributes },
+	{ NULL, NULL, NULL },
+};

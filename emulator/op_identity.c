@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "op.h"
 #include "store.h"
+#include "store_identity.h"
 #include "xmem.h"
 
 /* AWS: ListIdentities MaxItems is 1-1000 (SES-REFERENCE §7); the v2
@@ -74,7 +75,7 @@ identity_page(struct op_ctx *ctx, const char *type, const json_t *token,
 		return -1;
 	}
 	n = store_identity_list(ctx->store, ctx->account, ctx->region, type,
-	    after, limit, rows);
+	    NULL, after, limit, rows);
 	free(after);
 	if (n < 0) {
 		awserr_set(e, "InternalFailure", "cannot list identities");
@@ -88,7 +89,7 @@ identity_page(struct op_ctx *ctx, const char *type, const json_t *token,
 	return n;
 }
 
-int
+static int
 op_list_identities(struct op_ctx *ctx, const json_t *in, json_t **out,
     struct awserr *e)
 {
@@ -131,7 +132,7 @@ identity_status_v2(const char *v1)
 	return json_stringn(b.data, b.len);
 }
 
-int
+static int
 op_list_email_identities(struct op_ctx *ctx, const json_t *in, json_t **out,
     struct awserr *e)
 {
@@ -162,3 +163,9 @@ op_list_email_identities(struct op_ctx *ctx, const json_t *in, json_t **out,
 	store_identities_free(rows, nrows);
 	return 0;
 }
+
+const struct op_entry op_identity_table[] = {
+	{ "ses", "ListIdentities", op_list_identities },
+	{ "sesv2", "ListEmailIdentities", op_list_email_identities },
+	{ NULL, NULL, NULL },
+};

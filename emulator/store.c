@@ -6,6 +6,7 @@
  * that binds it, and each is prepared once per connection.
  */
 #include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -279,11 +280,7 @@ store_release(void)
 	pthread_setspecific(store_key, NULL);
 }
 
-/*
- * The cached statement for sql (a string constant), reset and with bindings
- * cleared; NULL when it does not prepare (logged).
- */
-static sqlite3_stmt *
+sqlite3_stmt *
 store_stmt(struct store *s, const char *sql)
 {
 	size_t h = ((uintptr_t)sql >> 3) % STORE_STMT_CACHE_SIZE, i;
@@ -386,12 +383,41 @@ store_reset(struct store *s)
 
 /* ---- accounts ---- */
 
-static char *
+char *
 store_text_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 
 	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+void
+store_bind_text(sqlite3_stmt *st, int col, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, col, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+int
+store_step_done(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_error("msg=\"statement failed\" err=\"%s\"",
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_changes(struct store *s)
+{
+	return sqlite3_changes(s->db);
 }
 
 int
@@ -477,60 +503,4 @@ store_quota_used(struct store *s, const char *account, const char *region,
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* ---- identities ---- */
-
-long
-store_identity_list(struct store *s, const char *account, const char *region,
-    const char *type, const char *after, size_t limit,
-    struct store_identity **out)
-{
-	static const char sql[] = "SELECT name, type, verification_status, "
-	    "sending_enabled FROM identity WHERE account_id = ?1 AND "
-	    "region = ?2 AND (?3 IS NULL OR type = ?3) AND "
-	    "(?4 IS NULL OR name > ?4) ORDER BY name LIMIT ?5";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	struct store_identity *v = NULL;
-	size_t n = 0;
-	int rc;
-
-	*out = NULL;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
-	if (type != NULL)
-		sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
-	if (after != NULL)
-		sqlite3_bind_text(st, 4, after, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit + 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xrealloc(v, (n + 1) * sizeof(*v));
-		v[n].name = store_text_dup(st, 0);
-		v[n].type = store_text_dup(st, 1);
-		v[n].verification_status = store_text_dup(st, 2);
-		v[n].sending_enabled = sqlite3_column_int(st, 3);
-		n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_identities_free(v, n);
-		return -1;
-	}
-	*out = v;
-	return (long)n;
-}
-
-void
-store_identities_free(struct store_identity *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].type);
-		free(v[i].verification_status);
-	}
-	free(v);
 }

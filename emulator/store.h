@@ -72,24 +72,4 @@ int store_account_put(struct store *s, const char *account,
 int store_quota_used(struct store *s, const char *account, const char *region,
     int64_t since_ms, int64_t *out);
 
-/* ---- identities ---- */
-
-struct store_identity {
-	char *name;
-	char *type;			/* "EmailAddress" or "Domain" */
-	char *verification_status;	/* "Pending", "Success", ... */
-	int sending_enabled;
-};
-
-/*
- * Lists identities in name order, those after `after` (NULL: from the
- * start), of type (NULL: any), at most limit + 1 rows so the caller can tell
- * whether more follow. Returns the count (rows in *out, new array; release
- * with store_identities_free) or -1.
- */
-long store_identity_list(struct store *s, const char *account,
-    const char *region, const char *type, const char *after, size_t limit,
-    struct store_identity **out);
-void store_identities_free(struct store_identity *v, size_t n);
-
 #endif

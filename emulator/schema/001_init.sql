@@ -1,6 +1,6 @@
--- 001: accounts and their sending state; identities (listed now, filled by
--- the identity operations); recipient counts behind the daily quota.
--- Every row is keyed by (account_id, region).
+-- 001: accounts, identities and what hangs off them (policies, tags),
+-- custom verification templates, and recipient counts behind the daily
+-- quota. Every row is keyed by (account_id, region).
 
 CREATE TABLE account (
 	account_id TEXT NOT NULL,
@@ -12,14 +12,77 @@ CREATE TABLE account (
 	PRIMARY KEY (account_id, region)
 ) WITHOUT ROWID;
 
+-- One row per email address or domain identity. Status columns use v1
+-- casing ("Success"); the v2 view converts ("SUCCESS").
 CREATE TABLE identity (
 	account_id TEXT NOT NULL,
 	region TEXT NOT NULL,
-	name TEXT NOT NULL,		-- as created: address or domain
+	name TEXT NOT NULL COLLATE NOCASE,	-- as created: address or domain
 	type TEXT NOT NULL CHECK (type IN ('EmailAddress', 'Domain')),
 	verification_status TEXT NOT NULL DEFAULT 'Pending',
+	verification_token TEXT,		-- domains: 44-char base64
+	status_ms INTEGER NOT NULL,		-- when verification (re)started
 	sending_enabled INTEGER NOT NULL DEFAULT 1,
 	created_ms INTEGER NOT NULL,
+	dkim_enabled INTEGER NOT NULL DEFAULT 0,	-- signing on
+	dkim_origin TEXT,			-- 'AWS_SES', 'EXTERNAL' or NULL
+	dkim_status TEXT NOT NULL DEFAULT 'NotStarted',
+	dkim_tokens TEXT,			-- JSON array of Easy DKIM tokens
+	dkim_key_length TEXT,			-- 'RSA_1024_BIT' or 'RSA_2048_BIT'
+	dkim_private_key TEXT,			-- PEM, never returned by the API
+	dkim_selector TEXT,			-- BYODKIM selector
+	dkim_ms INTEGER,			-- when DKIM set-up (re)started
+	mail_from_domain TEXT,
+	mail_from_behavior TEXT NOT NULL DEFAULT 'UseDefaultValue',
+	mail_from_status TEXT,
+	mail_from_ms INTEGER,
+	bounce_topic TEXT,
+	complaint_topic TEXT,
+	delivery_topic TEXT,
+	forwarding_enabled INTEGER NOT NULL DEFAULT 1,
+	headers_bounce INTEGER NOT NULL DEFAULT 0,
+	headers_complaint INTEGER NOT NULL DEFAULT 0,
+	headers_delivery INTEGER NOT NULL DEFAULT 0,
+	configuration_set TEXT,			-- v2 default configuration set
+	PRIMARY KEY (account_id, region, name)
+) WITHOUT ROWID;
+
+-- Sending-authorization policies, deleted with their identity.
+CREATE TABLE identity_policy (
+	account_id TEXT NOT NULL,
+	region TEXT NOT NULL,
+	identity TEXT NOT NULL COLLATE NOCASE,
+	name TEXT NOT NULL,
+	policy TEXT NOT NULL,			-- the JSON document as given
+	created_ms INTEGER NOT NULL,
+	updated_ms INTEGER NOT NULL,
+	PRIMARY KEY (account_id, region, identity, name),
+	FOREIGN KEY (account_id, region, identity)
+	    REFERENCES identity (account_id, region, name) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- Tags of any taggable resource, by ARN (v2 TagResource and the Tags of
+-- create operations).
+CREATE TABLE resource_tag (
+	account_id TEXT NOT NULL,
+	region TEXT NOT NULL,
+	arn TEXT NOT NULL,
+	key TEXT NOT NULL,
+	value TEXT NOT NULL,
+	PRIMARY KEY (account_id, region, arn, key)
+) WITHOUT ROWID;
+
+CREATE TABLE custom_verification_template (
+	account_id TEXT NOT NULL,
+	region TEXT NOT NULL,
+	name TEXT NOT NULL,
+	from_address TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	content TEXT NOT NULL,
+	success_url TEXT NOT NULL,
+	failure_url TEXT NOT NULL,
+	created_ms INTEGER NOT NULL,
+	updated_ms INTEGER NOT NULL,
 	PRIMARY KEY (account_id, region, name)
 ) WITHOUT ROWID;
 

@@ -1,0 +1,29 @@
+/*
+ * store_int — what the store*.c files share and nothing else may include:
+ * this thread's statement cache and small column helpers. SQL text stays in
+ * the store*.c file that uses it, as static strings (the cache key is the
+ * string's address).
+ */
+#ifndef STORE_INT_H
+#define STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/*
+ * The cached statement for sql (a static string), reset and with its
+ * bindings cleared; NULL when it does not prepare (logged).
+ */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Steps a statement that returns no rows and resets it; 0 or -1 (logged). */
+int store_step_done(struct store *s, sqlite3_stmt *st);
+/* New copy of a text column, or NULL when it is NULL. */
+char *store_text_dup(sqlite3_stmt *st, int col);
+/* Binds text, or NULL when v is NULL (SQLITE_STATIC: v must outlive the
+ * step). */
+void store_bind_text(sqlite3_stmt *st, int col, const char *v);
+/* Rows changed by the last statement on s. */
+int store_changes(struct store *s);
+
+#endif
