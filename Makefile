@@ -25,12 +25,14 @@ say = $(if $(Q),@printf '  %-6s %s\n' $(1) $(2);)
 
 # ---- sources (explicit lists) ----
 LIB_SRCS := \
-	emulator/awserr.c emulator/buf.c emulator/cfg.c emulator/embed.c \
+	emulator/addr.c emulator/awserr.c emulator/buf.c emulator/cfg.c \
+	emulator/dkim.c emulator/embed.c \
 	emulator/http.c emulator/ident.c emulator/log.c emulator/model.c \
 	emulator/op.c \
 	emulator/op_account.c emulator/op_cvt.c emulator/op_identity.c \
 	emulator/op_policy.c emulator/qry.c \
 	emulator/rest.c emulator/route.c emulator/sigv4.c emulator/store.c \
+	emulator/store_cvt.c \
 	emulator/store_identity.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
 	simulator/inspect.c

@@ -75,6 +75,10 @@ static cfg_check_fn cfg_check_listen;
 static cfg_check_fn cfg_check_region;
 static cfg_check_fn cfg_check_account;
 
+static const char *const cfg_verification_modes[] = {
+	"auto", "link", "dns", NULL,
+};
+
 static const char *const cfg_log_levels[] = {
 	"debug", "info", "warn", "error", NULL
 };
@@ -143,6 +147,24 @@ static const struct cfg_key cfg_keys[] = {
 	  .description = "Messages per second, reported by GetSendQuota as "
 	      "MaxSendRate",
 	  .from = CFG_FROM_ANY, .dmin = 0, .dmin_open = 1, .dmax = HUGE_VAL },
+	{ .name = "verification", .type = CFG_T_ENUM,
+	  .offset = CFG_FIELD(verification), .def = "auto",
+	  .description = "How identities verify: auto (at once), link (email "
+	      "addresses when their verification link is opened), dns "
+	      "(domains when their TXT or DKIM records resolve)",
+	  .from = CFG_FROM_ANY, .choices = cfg_verification_modes },
+	{ .name = "dns-resolver", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(dns_resolver), .def = NULL,
+	  .placeholder = "HOST:PORT",
+	  .description = "DNS server the dns verification mode asks (UDP); "
+	      "unset: the first nameserver of /etc/resolv.conf",
+	  .from = CFG_FROM_ANY, .check = cfg_check_listen },
+	{ .name = "public-url", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(public_url), .def = NULL,
+	  .placeholder = "URL",
+	  .description = "Base URL of sesbox in links it mails (verification "
+	      "links); unset: http://HOST:PORT of the listen address",
+	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
 	{ .name = "help", .type = CFG_T_ACTION, .short_name = 'h',
 	  .description = "Print this help and exit",
 	  .from = CFG_FROM_CLI, .action = CFG_HELP },

@@ -5,7 +5,14 @@
 #include "ident.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cfg.h"
+#include "dkim.h"
+#include "xmem.h"
 
 const char *
 ident_name(const char *arg)
@@ -38,4 +45,160 @@ ident_arn(const struct op_ctx *ctx, const char *name,
 {
 	snprintf(out, IDENT_ARN_MAX_BYTES, "arn:aws:ses:%s:%s:identity/%s",
 	    ctx->region, ctx->account, name);
+}
+
+json_t *
+ident_status_v2(const char *v1)
+{
+	struct buf b;
+	const char *p;
+	json_t *s;
+
+	if (v1 == NULL)
+		return NULL;
+	buf_init(&b);
+	for (p = v1; *p; p++) {
+		if (p != v1 && *p >= 'A' && *p <= 'Z')
+			buf_putc(&b, '_');
+		buf_putc(&b, (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p));
+	}
+	s = json_stringn(b.data, b.len);
+	buf_fini(&b);
+	return s;
+}
+
+int
+ident_require(struct op_ctx *ctx, const char *arg, struct store_identity *id,
+    struct awserr *e)
+{
+	int rc = ident_load(ctx, arg, id, e);
+
+	if (rc == 1) {
+		if (ctx->v2)
+			awserr_set(e, "NotFoundException", "Email identity %s "
+			    "does not exist.", ident_name(arg));
+		else
+			/* AWS: "Identity unknown@example.com is not verified
+			 * or does not exist." with MessageRejected
+			 * (LS-SES, SetIdentityHeadersInNotificationsEnabled);
+			 * EMU: used for every v1 setter. */
+			awserr_set(e, "MessageRejected", "Identity %s is not "
+			    "verified or does not exist.", ident_name(arg));
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+const char *
+ident_initial_status(const struct op_ctx *ctx, int domain)
+{
+	const char *mode = ctx->cfg->verification;
+
+	if ((domain && strcmp(mode, "dns") == 0) ||
+	    (!domain && strcmp(mode, "link") == 0))
+		return "Pending";
+	return "Success";
+}
+
+int
+ident_save(struct op_ctx *ctx, const struct store_identity *id,
+    struct awserr *e)
+{
+	if (store_identity_put(ctx->store, ctx->account, ctx->region, id) !=
+	    0) {
+		awserr_set(e, "InternalFailure", "cannot write identity");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ident_create(struct op_ctx *ctx, const char *name, int *created,
+    struct store_identity *id, struct awserr *e)
+{
+	char why[ADDR_WHY_MAX_BYTES], token[DKIM_VERIFY_TOKEN_CHARS + 1];
+	int domain = strchr(name, '@') == NULL;
+	long n;
+	int rc;
+
+	*created = 0;
+	if (domain ? addr_domain_check(name, why) : addr_check(name, why)) {
+		if (domain)
+			/* EMU: SES's text for a bad domain is not captured. */
+			awserr_set(e, op_err_code(ctx, OP_ERR_INVALID),
+			    "Invalid domain name %s: %s.", name, why);
+		else
+			/* AWS: "Invalid email address<ADDR>." with no space
+			 * (SES-REFERENCE §1.5, GH Optum/dce#143). */
+			awserr_set(e, op_err_code(ctx, OP_ERR_INVALID),
+			    "Invalid email address<%s>.", name);
+		return -1;
+	}
+	if ((rc = ident_load(ctx, name, id, e)) <= 0)
+		return rc;
+	if ((n = store_identity_count(ctx->store, ctx->account,
+	    ctx->region)) < 0) {
+		awserr_set(e, "InternalFailure", "cannot count identities");
+		return -1;
+	}
+	if (n >= IDENT_MAX_PER_REGION) {
+		/* EMU: the limit is SES's; its wording is not captured. */
+		awserr_set(e, op_err_code(ctx, OP_ERR_LIMIT), "Maximum number "
+		    "of identities (%d) reached in region %s.",
+		    IDENT_MAX_PER_REGION, ctx->region);
+		return -1;
+	}
+	store_identity_init(id);
+	id->name = xstrdup(name);
+	id->type = xstrdup(domain ? "Domain" : "EmailAddress");
+	id->verification_status = xstrdup(ident_initial_status(ctx, domain));
+	id->status_ms = id->created_ms = ctx->now_ms;
+	if (domain) {
+		dkim_verification_token(token);
+		id->verification_token = xstrdup(token);
+	}
+	*created = 1;
+	return ident_save(ctx, id, e);
+}
+
+void
+ident_easy_dkim(struct op_ctx *ctx, struct store_identity *id, int bits)
+{
+	char token[DKIM_TOKEN_CHARS + 1];
+	json_t *tokens;
+	int i;
+
+	if (id->dkim_tokens == NULL || id->dkim_origin == NULL ||
+	    strcmp(id->dkim_origin, "AWS_SES") != 0) {
+		tokens = json_array();
+		for (i = 0; i < DKIM_EASY_TOKENS; i++) {
+			dkim_token(token);
+			json_array_append_new(tokens, json_string(token));
+		}
+		free(id->dkim_tokens);
+		id->dkim_tokens = json_dumps(tokens, JSON_COMPACT);
+		json_decref(tokens);
+	}
+	free(id->dkim_origin);
+	id->dkim_origin = xstrdup("AWS_SES");
+	free(id->dkim_private_key);
+	id->dkim_private_key = dkim_key_generate(bits);
+	free(id->dkim_key_length);
+	id->dkim_key_length = xstrdup(bits == 1024 ? "RSA_1024_BIT" :
+	    "RSA_2048_BIT");
+	free(id->dkim_selector);
+	id->dkim_selector = NULL;
+	free(id->dkim_status);
+	id->dkim_status = xstrdup(ident_initial_status(ctx, 1));
+	id->dkim_enabled = 1;
+	id->dkim_ms = ctx->now_ms;
+}
+
+int
+ident_verified_for_sending(const struct store_identity *id)
+{
+	/* AWS: a domain also becomes verified when its DKIM is
+	 * (SES-REFERENCE §9.1). */
+	return strcmp(id->verification_status, "Success") == 0 ||
+	    (id->dkim_status != NULL && strcmp(id->dkim_status, "Success") ==
+	    0 && strcmp(id->type, "Domain") == 0);
 }

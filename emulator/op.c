@@ -135,3 +135,18 @@ op_coverage_markdown(FILE *out)
 	fprintf(out, "\nTotal: %zu of %zu operations implemented.\n", done,
 	    model_op_count());
 }
+
+const char *
+op_err_code(const struct op_ctx *ctx, enum op_err kind)
+{
+	/* AWS: v1 codes from the ses model's error traits, v2 exception
+	 * names from the sesv2 model (SES-REFERENCE §1.4, §2.3). v1 has no
+	 * not-found code of its own; SES answers InvalidParameterValue. */
+	static const char *const v1[] = { "InvalidParameterValue",
+	    "InvalidParameterValue", "AlreadyExists", "LimitExceeded" };
+	static const char *const v2[] = { "BadRequestException",
+	    "NotFoundException", "AlreadyExistsException",
+	    "LimitExceededException" };
+
+	return ctx->v2 ? v2[kind] : v1[kind];
+}

@@ -30,7 +30,19 @@ struct op_ctx {
 	const char *source_ip;
 	const char *access_key;		/* "" when unsigned */
 	int64_t now_ms;
+	int v2;				/* called through SES v2 */
 };
+
+/* Kinds of failure whose error code differs between the two APIs. */
+enum op_err {
+	OP_ERR_INVALID,		/* v1 InvalidParameterValue, v2 BadRequest */
+	OP_ERR_NOT_FOUND,	/* v2 NotFoundException */
+	OP_ERR_EXISTS,		/* v1 AlreadyExists, v2 AlreadyExistsException */
+	OP_ERR_LIMIT,		/* v1 LimitExceeded, v2 LimitExceededException */
+};
+
+/* The code for kind in the API ctx was called through (static string). */
+const char *op_err_code(const struct op_ctx *ctx, enum op_err kind);
 
 /*
  * A handler: reads in (borrowed), sets *out (new; may stay NULL for an empty

@@ -207,6 +207,7 @@ route_run(struct op_ctx *ctx, const struct model_op *op, const json_t *in,
 	int writes = op_writes(op);
 
 	*out = NULL;
+	ctx->v2 = op->service->rest;
 	if (op_handler(op) == NULL)
 		return op_call(ctx, op, in, out, e);
 	if ((ctx->store = store_get()) == NULL ||

@@ -294,10 +294,12 @@ def test_cli_v2_account(server):
 
 
 def test_cli_not_implemented(server):
-    proc = aws_cli(server, "sesv2", "get-email-identity", "--email-identity",
-                   "a@example.com", check=False)
+    # An operation of a later area (deliverability dashboard).
+    proc = aws_cli(server, "sesv2", "get-deliverability-dashboard-options",
+                   check=False)
     assert proc.returncode == 254, proc
     assert ("An error occurred (NotImplemented) when calling the "
-            "GetEmailIdentity operation") in proc.stderr
+            "GetDeliverabilityDashboardOptions operation") in proc.stderr
     assert proc.stderr.rstrip().endswith(
-        ": sesbox does not implement GetEmailIdentity (sesv2 2019-09-27) yet")
+        ": sesbox does not implement GetDeliverabilityDashboardOptions "
+        "(sesv2 2019-09-27) yet")
