@@ -18,7 +18,7 @@ SAN ?=
 PKGS := libmicrohttpd jansson sqlite3 libcrypto
 CFLAGS_ALL = -std=c11 $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -MMD -MP \
 	-Iemulator -Isimulator -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm $(LDLIBS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv -lpthread -lm $(LDLIBS)
 
 Q := $(if $(filter 1,$(V)),,@)
 say = $(if $(Q),@printf '  %-6s %s\n' $(1) $(2);)
@@ -26,14 +26,15 @@ say = $(if $(Q),@printf '  %-6s %s\n' $(1) $(2);)
 # ---- sources (explicit lists) ----
 LIB_SRCS := \
 	emulator/addr.c emulator/awserr.c emulator/buf.c emulator/cfg.c \
-	emulator/dkim.c emulator/embed.c \
+	emulator/dkim.c emulator/dns.c emulator/embed.c \
 	emulator/http.c emulator/ident.c emulator/log.c emulator/model.c \
+	emulator/msgid.c emulator/tclock.c emulator/verify.c \
 	emulator/op.c \
 	emulator/op_account.c emulator/op_cvt.c emulator/op_identity.c \
 	emulator/op_policy.c emulator/qry.c \
 	emulator/rest.c emulator/route.c emulator/sigv4.c emulator/store.c \
-	emulator/store_cvt.c \
-	emulator/store_identity.c emulator/store_tag.c \
+	emulator/store_cvt.c emulator/store_link.c emulator/store_message.c \
+	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
 	simulator/inspect.c
 MAIN_SRCS := emulator/main.c

@@ -25,7 +25,10 @@ const char *ident_name(const char *arg);
 /*
  * Loads the identity arg denotes (name or ARN) into id. Returns 0 when
  * found (release with store_identity_fini), 1 when not found (id empty,
- * e untouched), -1 with e set on a store error.
+ * e untouched), -1 with e set on a store error. In dns mode, what is
+ * pending is looked up first and the row written back when it verified
+ * (so callers run in a write transaction); a pending verification past its
+ * time shows as Failed.
  */
 int ident_load(struct op_ctx *ctx, const char *arg, struct store_identity *id,
     struct awserr *e) __attribute__((warn_unused_result));

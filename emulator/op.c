@@ -63,11 +63,23 @@ op_handler(const struct model_op *op)
 	return op_by_index[op->index];
 }
 
+/* Readers that may write: identity getters record a verification the dns
+ * mode just found (ident_load). */
+static const char *const op_read_writers[] = {
+	"GetEmailIdentity", "GetIdentityDkimAttributes",
+	"GetIdentityMailFromDomainAttributes",
+	"GetIdentityVerificationAttributes",
+};
+
 int
 op_writes(const struct model_op *op)
 {
 	size_t i, n;
 
+	for (i = 0; i < sizeof(op_read_writers) / sizeof(op_read_writers[0]);
+	    i++)
+		if (strcmp(op->name, op_read_writers[i]) == 0)
+			return 1;
 	for (i = 0; i < sizeof(op_read_prefixes) / sizeof(op_read_prefixes[0]);
 	    i++) {
 		n = strlen(op_read_prefixes[i]);

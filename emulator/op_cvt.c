@@ -108,8 +108,8 @@ cvt_arn(const struct op_ctx *ctx, const char *name,
 
 /* ---- senders ---- */
 
-/* 1 when identity name has the type and is verified, 0 when not, -1 with
- * e set on a store error. */
+/* 1 when identity name has the type ("EmailAddress" or "Domain") and may
+ * send, 0 when not, -1 with e set on a store error. */
 static int
 cvt_identity_verified(struct op_ctx *ctx, const char *name, const char *type,
     struct awserr *e)
@@ -119,9 +119,7 @@ cvt_identity_verified(struct op_ctx *ctx, const char *name, const char *type,
 
 	if ((rc = ident_load(ctx, name, &id, e)) != 0)
 		return rc < 0 ? -1 : 0;
-	ok = id.type != NULL && strcmp(id.type, type) == 0 &&
-	    id.verification_status != NULL &&
-	    strcmp(id.verification_status, "Success") == 0;
+	ok = strcmp(id.type, type) == 0 && ident_verified_for_sending(&id);
 	store_identity_fini(&id);
 	return ok;
 }
@@ -355,9 +353,9 @@ cvt_content_attrs(const char *s, size_t len, size_t *pos, long tag,
 				;
 			vlen = k - v;
 		}
-		/* AWS: custom verification emails may not carry
-		 * JavaScript (DG FAQ Q5 lists no script tag and no event
-		 * attributes); a javascript: URL is the remaining way. */
+		/* EMU: the allowed tags and attributes (DG FAQ Q5) leave
+		 * no way to script but a javascript: URL; it is refused
+		 * too, an inference from the list's intent. */
 		if (cvt_contains_ci(s + v, vlen, "javascript:"))
 			return cvt_content_fail(why, whylen, "The template "
 			    "content contains JavaScript, which custom "
@@ -368,7 +366,7 @@ cvt_content_attrs(const char *s, size_t len, size_t *pos, long tag,
 }
 
 /*
- * Checks TemplateContent (n bytes) against the rules SES documents for
+ * Checks TemplateContent (len bytes) against the rules SES documents for
  * custom verification emails. Returns 0, or -1 with why set.
  * EMU: the rules are the documented ones (DG FAQ Q5); the texts of the
  * messages are sesbox's, no capture of SES's reply was found.
@@ -390,7 +388,7 @@ cvt_content_check(const char *s, size_t len, char *why, size_t whylen)
 			i++;
 			continue;
 		}
-		if (s[i + 1] == '!' && len - i > 9 &&
+		if (s[i + 1] == '!' && len - i >= 9 &&
 		    strncasecmp(s + i + 2, "doctype", 7) == 0) {
 			/* EMU: a document type declaration is not a tag;
 			 * real-world templates start with one. */
@@ -456,7 +454,10 @@ cvt_check(struct op_ctx *ctx, const json_t *in, int v2, struct awserr *e)
 	int rc;
 
 	/* AWS: the order SES checks in — every member set, the sender
-	 * verified, then the two URLs (floci-io/floci#1840, probed). */
+	 * verified, then the two URLs (floci-io/floci#1840, probed; the
+	 * URL texts are from there). EMU: "X is required." is floci's text
+	 * for an empty member, not shown to be SES's; the content rules
+	 * come last. */
 	for (i = 0; i < sizeof(cvt_fields) / sizeof(cvt_fields[0]); i++)
 		if ((v = cvt_str(in, cvt_fields[i])) != NULL && cvt_blank(v))
 			return cvt_fail(e, v2, CVT_ERR_PARAM, "%s is required.",
@@ -464,6 +465,7 @@ cvt_check(struct op_ctx *ctx, const json_t *in, int v2, struct awserr *e)
 	if ((v = cvt_str(in, "FromEmailAddress")) != NULL) {
 		if ((rc = cvt_sender_verified(ctx, v, e)) < 0)
 			return -1;
+		/* AWS: text from floci-io/floci#1840 (probed). */
 		if (rc == 0)
 			return cvt_fail(e, v2, CVT_ERR_FROM, "The from email "
 			    "address <%s> is not verified", v);

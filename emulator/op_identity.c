@@ -14,7 +14,9 @@
 #include "op.h"
 #include "store.h"
 #include "store_identity.h"
+#include "store_policy.h"
 #include "store_tag.h"
+#include "verify.h"
 #include "xmem.h"
 
 /* AWS: ListIdentities MaxItems is 1-1000 (SES-REFERENCE §7); the v2
@@ -187,6 +189,7 @@ static int
 identity_verify_email(struct op_ctx *ctx, const char *address,
     struct awserr *e)
 {
+	char msgid[MSGID_BYTES];
 	struct store_identity id;
 	int created, rc = 0;
 
@@ -206,6 +209,10 @@ identity_verify_email(struct op_ctx *ctx, const char *address,
 		    ident_create(ctx, address, &created, &id, e) != 0)
 			return -1;
 	}
+	/* In link mode the address waits for its owner to open the link
+	 * in the email SES sends; the other modes verify at once. */
+	if (strcmp(id.verification_status, "Pending") == 0)
+		rc = verify_send_standard(ctx, address, msgid, e);
 	store_identity_fini(&id);
 	return rc;
 }
@@ -772,7 +779,7 @@ op_create_email_identity(struct op_ctx *ctx, const json_t *in, json_t **out,
 	const json_t *tags = json_object_get(in, "Tags");
 	const char *cs = json_string_value(json_object_get(in,
 	    "ConfigurationSetName"));
-	char arn[IDENT_ARN_MAX_BYTES];
+	char arn[IDENT_ARN_MAX_BYTES], msgid[MSGID_BYTES];
 	struct store_identity id;
 	int created, rc = -1;
 
@@ -796,6 +803,11 @@ op_create_email_identity(struct op_ctx *ctx, const json_t *in, json_t **out,
 		goto out;
 	if (cs != NULL)
 		id.configuration_set = xstrdup(cs);
+	/* In link mode a new address waits for its verification email. */
+	if (strcmp(id.type, "EmailAddress") == 0 &&
+	    strcmp(id.verification_status, "Pending") == 0 &&
+	    verify_send_standard(ctx, id.name, msgid, e) != 0)
+		goto out;
 	ident_arn(ctx, id.name, arn);
 	if (ident_save(ctx, &id, e) != 0 || (tags != NULL &&
 	    store_tag_put(ctx->store, ctx->account, ctx->region, arn, tags) !=
@@ -820,16 +832,21 @@ op_get_email_identity(struct op_ctx *ctx, const json_t *in, json_t **out,
 {
 	struct store_identity id;
 	char arn[IDENT_ARN_MAX_BYTES];
-	json_t *tags;
+	json_t *tags, *policies;
 
 	if (ident_require(ctx, json_string_value(json_object_get(in,
 	    "EmailIdentity")), &id, e) != 0)
 		return -1;
 	ident_arn(ctx, id.name, arn);
-	if ((tags = store_tag_list(ctx->store, ctx->account, ctx->region,
-	    arn)) == NULL) {
+	tags = store_tag_list(ctx->store, ctx->account, ctx->region, arn);
+	policies = store_policy_map(ctx->store, ctx->account, ctx->region,
+	    id.name);
+	if (tags == NULL || policies == NULL) {
+		json_decref(tags);
+		json_decref(policies);
 		store_identity_fini(&id);
-		awserr_set(e, "InternalFailure", "cannot read tags");
+		awserr_set(e, "InternalFailure", "cannot read tags or "
+		    "policies");
 		return -1;
 	}
 	*out = json_pack("{s:s,s:b,s:b,s:o,s:o,s:o,s:o}",
@@ -838,7 +855,7 @@ op_get_email_identity(struct op_ctx *ctx, const json_t *in, json_t **out,
 	    "FeedbackForwardingStatus", id.forwarding_enabled,
 	    "VerifiedForSendingStatus", ident_verified_for_sending(&id),
 	    "DkimAttributes", identity_dkim_v2(&id),
-	    "Policies", json_object(),
+	    "Policies", policies,
 	    "Tags", tags,
 	    "VerificationStatus", ident_status_v2(id.verification_status));
 	if (id.mail_from_domain != NULL)
@@ -867,8 +884,8 @@ op_delete_email_identity(struct op_ctx *ctx, const json_t *in, json_t **out,
 	if (identity_delete(ctx, name, &found, e) != 0)
 		return -1;
 	if (!found) {
-		awserr_set(e, "NotFoundException", "Email identity %s does not "
-		    "exist.", name);
+		awserr_set(e, "NotFoundException", "Email identity <%s> does "
+		    "not exist.", name);
 		return -1;
 	}
 	return 0;

@@ -20,6 +20,7 @@
 #include "rest.h"
 #include "sigv4.h"
 #include "store.h"
+#include "tclock.h"
 #include "xmem.h"
 
 #define ROUTE_SIGV4_HEADERS_MAX 64
@@ -239,7 +240,7 @@ route_ctx_init(const struct route_request *req, struct op_ctx *ctx)
 	ctx->cfg = route_cfg;
 	ctx->request_id = req->request_id;
 	ctx->source_ip = req->source_ip;
-	ctx->now_ms = wire_now_ms();
+	ctx->now_ms = tclock_now_ms();
 }
 
 /*

@@ -10,10 +10,51 @@
 #include "model.h"
 #include "op.h"
 #include "store.h"
+#include "store_message.h"
+#include "tclock.h"
+#include "verify.h"
 #include "version.h"
+#include "wire.h"
+#include "xmem.h"
+
+#define INSPECT_PARAM_MAX_BYTES 512
+#define INSPECT_MESSAGES_PATH "/_sesbox/api/v1/messages"
 
 static const char *const inspect_methods_get[] = { "GET", "HEAD", NULL };
 static const char *const inspect_methods_post[] = { "POST", NULL };
+
+/*
+ * Copies the percent-decoded value of query parameter name into out.
+ * Returns 0, or -1 when absent or malformed.
+ */
+static int
+inspect_param(const char *query, const char *name, char *out, size_t n)
+{
+	size_t len = strlen(name);
+	const char *p, *end;
+	long k;
+
+	for (p = query; p != NULL && *p; p = end ? end + 1 : NULL) {
+		end = strchr(p, '&');
+		if (strncmp(p, name, len) != 0 || p[len] != '=')
+			continue;
+		p += len + 1;
+		k = (long)(end ? (size_t)(end - p) : strlen(p));
+		if ((size_t)k >= n)
+			return -1;
+		memcpy(out, p, (size_t)k);
+		if ((k = wire_percent_decode(out, (size_t)k, 1)) < 0)
+			return -1;
+		out[k] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* The JSON body of a request, new; NULL (with an error answered) when it
+ * is not a JSON object. */
+static json_t *
+inspect_body(const struct route_request *req, struct route_response *resp);
 
 static void
 inspect_error(struct route_response *resp, int status, const char *code,
@@ -40,6 +81,21 @@ inspect_health(const struct route_request *req, struct route_response *resp)
 	    "total", (int)model_op_count()));
 }
 
+static json_t *
+inspect_body(const struct route_request *req, struct route_response *resp)
+{
+	json_t *body = req->body_len ? json_loadb(req->body, req->body_len, 0,
+	    NULL) : json_object();
+
+	if (!json_is_object(body)) {
+		json_decref(body);
+		inspect_error(resp, 400, "BadRequest", "the body must be a JSON "
+		    "object");
+		return NULL;
+	}
+	return body;
+}
+
 static void
 inspect_reset(const struct route_request *req, struct route_response *resp)
 {
@@ -55,6 +111,7 @@ inspect_reset(const struct route_request *req, struct route_response *resp)
 		inspect_error(resp, 500, "InternalFailure", "reset failed");
 		return;
 	}
+	tclock_real();
 	log_info("req=%s msg=\"state reset\" scope=all", req->request_id);
 	route_json(resp, 200, json_pack("{s:b,s:s}", "reset", 1, "scope",
 	    "all"));
@@ -79,15 +136,199 @@ inspect_operations(const struct route_request *req,
 	route_json(resp, 200, json_pack("{s:o}", "operations", list));
 }
 
+static json_t *
+inspect_clock_state(void)
+{
+	char iso[WIRE_TIMESTAMP_MAX_BYTES];
+	int64_t now = tclock_now_ms();
+
+	wire_timestamp_iso(now, iso);
+	return json_pack("{s:I,s:s,s:b}", "now_ms", (json_int_t)now, "now",
+	    iso, "frozen", tclock_frozen());
+}
+
+/*
+ * GET: the test clock. POST {"advance_ms": N} moves it forward; {"set_ms":
+ * N} or {"set": "ISO-8601"} freezes it there; {"real": true} returns to the
+ * wall clock.
+ */
+static void
+inspect_clock(const struct route_request *req, struct route_response *resp)
+{
+	json_t *body, *v;
+	int64_t ms;
+
+	if (strcmp(req->method, "POST") == 0) {
+		if ((body = inspect_body(req, resp)) == NULL)
+			return;
+		if ((v = json_object_get(body, "advance_ms")) != NULL) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0) {
+				inspect_error(resp, 400, "BadRequest",
+				    "advance_ms must be a non-negative integer");
+				json_decref(body);
+				return;
+			}
+			tclock_advance_ms(json_integer_value(v));
+		} else if ((v = json_object_get(body, "set_ms")) != NULL ||
+		    (v = json_object_get(body, "set")) != NULL) {
+			if (json_is_integer(v))
+				ms = json_integer_value(v);
+			else if (!json_is_string(v) || wire_timestamp_parse(
+			    json_string_value(v), &ms) != 0) {
+				inspect_error(resp, 400, "BadRequest", "set "
+				    "takes an ISO-8601 time, set_ms an integer");
+				json_decref(body);
+				return;
+			}
+			tclock_set_ms(ms);
+		} else if (json_is_true(json_object_get(body, "real"))) {
+			tclock_real();
+		} else {
+			inspect_error(resp, 400, "BadRequest", "expected one of "
+			    "advance_ms, set, set_ms or real");
+			json_decref(body);
+			return;
+		}
+		json_decref(body);
+		log_info("req=%s msg=\"clock changed\" frozen=%d now_ms=%lld",
+		    req->request_id, tclock_frozen(),
+		    (long long)tclock_now_ms());
+	}
+	route_json(resp, 200, inspect_clock_state());
+}
+
+/* GET /_sesbox/api/v1/messages[?to=&kind=&account=&region=&limit=]. */
+static void
+inspect_messages(const struct route_request *req, struct route_response *resp)
+{
+	char to[INSPECT_PARAM_MAX_BYTES], kind[64], account[32], region[64];
+	char limit[16];
+	struct store *s = store_get();
+	json_t *list;
+	long n = 100;
+
+	if (req->query != NULL && inspect_param(req->query, "limit", limit,
+	    sizeof(limit)) == 0 && ((n = atol(limit)) < 1 ||
+	    n > STORE_MESSAGE_LIST_MAX)) {
+		inspect_error(resp, 400, "BadRequest", "limit must be 1-1000");
+		return;
+	}
+	list = s == NULL ? NULL : store_message_list(s,
+	    inspect_param(req->query, "account", account, sizeof(account)) ?
+	    NULL : account,
+	    inspect_param(req->query, "region", region, sizeof(region)) ?
+	    NULL : region,
+	    inspect_param(req->query, "kind", kind, sizeof(kind)) ? NULL : kind,
+	    inspect_param(req->query, "to", to, sizeof(to)) ? NULL : to,
+	    (size_t)n);
+	if (list == NULL) {
+		inspect_error(resp, 500, "InternalFailure", "cannot list "
+		    "messages");
+		return;
+	}
+	route_json(resp, 200, json_pack("{s:o}", "messages", list));
+}
+
+/* GET /_sesbox/api/v1/messages/{MessageId}: summary plus Raw. */
+static void
+inspect_message(const struct route_request *req, struct route_response *resp)
+{
+	const char *id = req->path + strlen(INSPECT_MESSAGES_PATH "/");
+	struct store *s = store_get();
+	json_t *m;
+	int missing = 0;
+
+	if (s == NULL || ((m = store_message_get(s, id, &missing)) == NULL &&
+	    !missing)) {
+		inspect_error(resp, 500, "InternalFailure", "cannot read the "
+		    "message");
+		return;
+	}
+	if (m == NULL) {
+		inspect_error(resp, 404, "NotFound", "no such message");
+		return;
+	}
+	route_json(resp, 200, m);
+}
+
+static void
+inspect_page(struct route_response *resp, int status, const char *title,
+    const char *text)
+{
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	resp->body = xasprintf("<!DOCTYPE html>\n<html><head><meta "
+	    "charset=\"utf-8\"><title>%s</title></head><body><h1>%s</h1>"
+	    "<p>%s</p></body></html>\n", title, title, text);
+	resp->body_len = strlen(resp->body);
+}
+
+/* GET /_sesbox/verify?token=...: the link in a verification email. */
+static void
+inspect_verify(const struct route_request *req, struct route_response *resp)
+{
+	char token[INSPECT_PARAM_MAX_BYTES];
+	struct verify_outcome out;
+	struct store *s = store_get();
+
+	if (req->query == NULL || inspect_param(req->query, "token", token,
+	    sizeof(token)) != 0) {
+		inspect_page(resp, 400, "Invalid link", "This verification "
+		    "link is incomplete.");
+		return;
+	}
+	if (s == NULL || store_begin(s, 1) != 0) {
+		inspect_page(resp, 500, "Error", "The store is unavailable.");
+		return;
+	}
+	if (verify_open(s, token, tclock_now_ms(), &out) != 0 ||
+	    store_commit(s) != 0) {
+		store_rollback(s);
+		inspect_page(resp, 500, "Error", "Verification failed.");
+		return;
+	}
+	log_info("req=%s msg=\"verification link opened\" result=%s",
+	    req->request_id, out.result == VERIFY_VERIFIED ? "verified" :
+	    out.result == VERIFY_EXPIRED ? "expired" : "unknown");
+	if (out.redirect[0] != '\0') {
+		/* AWS: custom templates send the user to their success or
+		 * failure URL (SES-REFERENCE §9.4). */
+		resp->status = 302;
+		route_header(resp, "Location", out.redirect);
+		resp->content_type = "text/plain";
+		resp->body = xstrdup("");
+		return;
+	}
+	if (out.result == VERIFY_VERIFIED)
+		/* AWS: the wording of SES's confirmation page. */
+		inspect_page(resp, 200, "Congratulations!", "You have "
+		    "successfully verified an email address. You can now start "
+		    "sending email from this address.");
+	else if (out.result == VERIFY_EXPIRED)
+		inspect_page(resp, 410, "Link expired", "This verification "
+		    "link has expired. Request a new verification email.");
+	else
+		inspect_page(resp, 404, "Invalid link", "This verification "
+		    "link is not valid or has already been used.");
+}
+
+static const char *const inspect_methods_get_post[] = { "GET", "POST",
+    NULL };
+
 static const struct {
 	const char *path;
 	const char *const *methods;
 	void (*fn)(const struct route_request *, struct route_response *);
+	int prefix;		/* path is a prefix: ".../{id}" */
 } inspect_routes[] = {
-	{ "/_sesbox/health", inspect_methods_get, inspect_health },
-	{ "/_sesbox/api/v1/reset", inspect_methods_post, inspect_reset },
+	{ "/_sesbox/health", inspect_methods_get, inspect_health, 0 },
+	{ "/_sesbox/api/v1/reset", inspect_methods_post, inspect_reset, 0 },
 	{ "/_sesbox/api/v1/operations", inspect_methods_get,
-	    inspect_operations },
+	    inspect_operations, 0 },
+	{ "/_sesbox/api/v1/clock", inspect_methods_get_post, inspect_clock, 0 },
+	{ INSPECT_MESSAGES_PATH, inspect_methods_get, inspect_messages, 0 },
+	{ INSPECT_MESSAGES_PATH "/", inspect_methods_get, inspect_message, 1 },
+	{ VERIFY_PATH, inspect_methods_get, inspect_verify, 0 },
 };
 
 void
@@ -98,7 +339,10 @@ inspect_handle(const struct route_request *req, struct route_response *resp)
 
 	for (i = 0; i < sizeof(inspect_routes) / sizeof(inspect_routes[0]);
 	    i++) {
-		if (strcmp(req->path, inspect_routes[i].path) != 0)
+		if (inspect_routes[i].prefix ? strncmp(req->path,
+		    inspect_routes[i].path, strlen(inspect_routes[i].path)) != 0 ||
+		    req->path[strlen(inspect_routes[i].path)] == '\0' :
+		    strcmp(req->path, inspect_routes[i].path) != 0)
 			continue;
 		resp->op = inspect_routes[i].path;
 		for (m = inspect_routes[i].methods; *m != NULL; m++)

@@ -1,8 +1,10 @@
 /*
- * inspect — sesbox's own HTTP API under /_sesbox/: health and the test
- * hooks (reset and the operation list so far; messages, events, wait and clock come with the
- * capture store). Answers plain JSON; it is not an AWS API, so errors are
- * {"code": ..., "message": ...} with a fitting HTTP status.
+ * inspect — sesbox's own HTTP API under /_sesbox/: health, the test hooks
+ * (reset, the test clock, the operation list), the captured messages
+ * (list and get; filters, events and wait come with the capture store
+ * issue) and the verification links mailed by sesbox. Answers plain JSON
+ * (HTML for the links); it is not an AWS API, so errors are {"code": ...,
+ * "message": ...} with a fitting HTTP status.
  */
 #ifndef INSPECT_H
 #define INSPECT_H

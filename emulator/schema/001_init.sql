@@ -93,3 +93,31 @@ CREATE TABLE quota_usage (
 	recipients INTEGER NOT NULL
 );
 CREATE INDEX quota_usage_by_time ON quota_usage (account_id, region, ts_ms);
+
+-- Mail sesbox itself produced or accepted, as the recipient side received
+-- it: verification emails now; sent messages join with the sending issue.
+CREATE TABLE message (
+	message_id TEXT PRIMARY KEY,		-- SES MessageId
+	account_id TEXT NOT NULL,
+	region TEXT NOT NULL,
+	kind TEXT NOT NULL,			-- 'verification', 'custom-verification'
+	source TEXT NOT NULL,			-- envelope sender
+	destinations TEXT NOT NULL,		-- JSON array of recipients
+	subject TEXT NOT NULL,
+	raw BLOB NOT NULL,			-- the whole MIME message
+	created_ms INTEGER NOT NULL
+);
+CREATE INDEX message_by_time ON message (account_id, region, created_ms);
+
+-- Outstanding verification links (VerifyEmailIdentity in link mode,
+-- SendCustomVerificationEmail). The token is the secret in the URL.
+CREATE TABLE verification_link (
+	token TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL,
+	region TEXT NOT NULL,
+	identity TEXT NOT NULL,
+	template TEXT,				-- custom template name, or NULL
+	success_url TEXT,
+	failure_url TEXT,
+	created_ms INTEGER NOT NULL
+);

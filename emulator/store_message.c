@@ -1,0 +1,114 @@
+/*
+ * store_message — captured mail (see store_message.h).
+ */
+#include "store_message.h"
+
+#include <stdlib.h>
+
+#include "store_int.h"
+#include "xmem.h"
+
+#define STORE_MESSAGE_COLUMNS \
+	"message_id, account_id, region, kind, source, destinations, " \
+	"subject, created_ms"
+
+int
+store_message_insert(struct store *s, const struct store_message *m)
+{
+	static const char sql[] = "INSERT INTO message (message_id, "
+	    "account_id, region, kind, source, destinations, subject, raw, "
+	    "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	char *dest;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	dest = json_dumps(m->destinations, JSON_COMPACT);
+	sqlite3_bind_text(st, 1, m->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, dest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, m->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, m->raw, (int)m->raw_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, m->created_ms);
+	rc = store_step_done(s, st);
+	free(dest);
+	return rc;
+}
+
+static json_t *
+store_message_summary(sqlite3_stmt *st)
+{
+	const char *dest = (const char *)sqlite3_column_text(st, 5);
+
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:I}",
+	    "MessageId", (const char *)sqlite3_column_text(st, 0),
+	    "Account", (const char *)sqlite3_column_text(st, 1),
+	    "Region", (const char *)sqlite3_column_text(st, 2),
+	    "Kind", (const char *)sqlite3_column_text(st, 3),
+	    "Source", (const char *)sqlite3_column_text(st, 4),
+	    "Destinations", json_loads(dest ? dest : "[]", 0, NULL),
+	    "Subject", (const char *)sqlite3_column_text(st, 6),
+	    "Timestamp", (json_int_t)sqlite3_column_int64(st, 7));
+}
+
+json_t *
+store_message_list(struct store *s, const char *account, const char *region,
+    const char *kind, const char *to, size_t limit)
+{
+	static const char sql[] = "SELECT " STORE_MESSAGE_COLUMNS " FROM "
+	    "message WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR "
+	    "region = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR "
+	    "EXISTS (SELECT 1 FROM json_each(destinations) WHERE "
+	    "lower(value) = lower(?4))) ORDER BY created_ms DESC, rowid DESC "
+	    "LIMIT ?5";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	json_t *list;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	store_bind_text(st, 1, account);
+	store_bind_text(st, 2, region);
+	store_bind_text(st, 3, kind);
+	store_bind_text(st, 4, to);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	list = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, store_message_summary(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+json_t *
+store_message_get(struct store *s, const char *message_id, int *missing)
+{
+	static const char sql[] = "SELECT " STORE_MESSAGE_COLUMNS ", raw FROM "
+	    "message WHERE message_id = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	json_t *m = NULL;
+	int rc;
+
+	*missing = 0;
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		m = store_message_summary(st);
+		json_object_set_new(m, "Raw", json_stringn_nocheck(
+		    sqlite3_column_blob(st, 8), (size_t)sqlite3_column_bytes(st,
+		    8)));
+	} else if (rc == SQLITE_DONE) {
+		*missing = 1;
+	}
+	sqlite3_reset(st);
+	return m;
+}

@@ -1,0 +1,48 @@
+/*
+ * store_message — captured mail: what sesbox produced or accepted, as the
+ * recipient side received it (verification emails for now). Rows are
+ * written in the request's transaction, so a message exists exactly when
+ * the request that made it was acknowledged.
+ */
+#ifndef STORE_MESSAGE_H
+#define STORE_MESSAGE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define STORE_MESSAGE_LIST_MAX 1000
+
+struct store_message {
+	const char *message_id;
+	const char *account;
+	const char *region;
+	const char *kind;		/* "verification", ... */
+	const char *source;
+	const json_t *destinations;	/* array of strings */
+	const char *subject;
+	const char *raw;		/* MIME text */
+	size_t raw_len;
+	int64_t created_ms;
+};
+
+/* Inserts m (all borrowed). Returns 0 or -1. */
+int store_message_insert(struct store *s, const struct store_message *m);
+/*
+ * Lists messages newest first as a new JSON array of summaries
+ * {MessageId, Account, Region, Kind, Source, Destinations, Subject,
+ * Timestamp(ms)}; filters (NULL: any): account, region, kind, and `to`, a
+ * recipient address (case-insensitive). At most limit rows. NULL on error.
+ */
+json_t *store_message_list(struct store *s, const char *account,
+    const char *region, const char *kind, const char *to, size_t limit);
+/*
+ * One message: its summary plus "Raw" (the MIME text), new; NULL when
+ * there is none or on error (*missing tells which).
+ */
+json_t *store_message_get(struct store *s, const char *message_id,
+    int *missing);
+
+#endif
