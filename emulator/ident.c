@@ -134,12 +134,26 @@ ident_refresh_dns(struct op_ctx *ctx, struct store_identity *id)
 	return changed;
 }
 
+const char *
+ident_canonical(const char *arg, char out[IDENT_NAME_MAX_BYTES])
+{
+	char *p;
+
+	snprintf(out, IDENT_NAME_MAX_BYTES, "%s", ident_name(arg));
+	if (strchr(out, '@') == NULL)
+		for (p = out; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+	return out;
+}
+
 int
 ident_load(struct op_ctx *ctx, const char *arg, struct store_identity *id,
     struct awserr *e)
 {
+	char name[IDENT_NAME_MAX_BYTES];
 	int rc = store_identity_get(ctx->store, ctx->account, ctx->region,
-	    ident_name(arg), id);
+	    ident_canonical(arg, name), id);
 	int domain;
 
 	if (rc < 0)
@@ -240,6 +254,7 @@ ident_create(struct op_ctx *ctx, const char *name, int *created,
     struct store_identity *id, struct awserr *e)
 {
 	char why[ADDR_WHY_MAX_BYTES], token[DKIM_VERIFY_TOKEN_CHARS + 1];
+	char canonical[IDENT_NAME_MAX_BYTES];
 	int domain = strchr(name, '@') == NULL;
 	long n;
 	int rc;
@@ -272,7 +287,7 @@ ident_create(struct op_ctx *ctx, const char *name, int *created,
 		return -1;
 	}
 	store_identity_init(id);
-	id->name = xstrdup(name);
+	id->name = xstrdup(ident_canonical(name, canonical));
 	id->type = xstrdup(domain ? "Domain" : "EmailAddress");
 	id->verification_status = xstrdup(ident_initial_status(ctx, domain));
 	id->status_ms = id->created_ms = ctx->now_ms;
@@ -325,4 +340,52 @@ ident_verified_for_sending(const struct store_identity *id)
 	return strcmp(id->verification_status, "Success") == 0 ||
 	    (id->dkim_status != NULL && strcmp(id->dkim_status, "Success") ==
 	    0 && strcmp(id->type, "Domain") == 0);
+}
+
+/* 1 when identity name has the type ("EmailAddress" or "Domain") and may
+ * send, 0 when not, -1 with e set on a store error. */
+static int
+ident_type_verified(struct op_ctx *ctx, const char *name, const char *type,
+    struct awserr *e)
+{
+	struct store_identity id;
+	int rc, ok;
+
+	if ((rc = ident_load(ctx, name, &id, e)) != 0)
+		return rc < 0 ? -1 : 0;
+	ok = strcmp(id.type, type) == 0 && ident_verified_for_sending(&id);
+	store_identity_fini(&id);
+	return ok;
+}
+
+int
+ident_sender_verified(struct op_ctx *ctx, const char *address,
+    struct awserr *e)
+{
+	const char *domain = addr_domain(address), *plus, *d;
+	char *base;
+	int rc;
+
+	if (domain == NULL || *domain == '\0' || domain == address + 1)
+		return 0;
+	if ((rc = ident_type_verified(ctx, address, "EmailAddress", e)) != 0)
+		return rc;
+	/* AWS: "user+label@" of a verified address may be used as the
+	 * sender (SES-REFERENCE §9.1, DG:creating-identities). */
+	plus = memchr(address, '+', (size_t)(domain - 1 - address));
+	if (plus != NULL) {
+		base = xasprintf("%.*s@%s", (int)(plus - address), address,
+		    domain);
+		rc = ident_type_verified(ctx, base, "EmailAddress", e);
+		free(base);
+		if (rc != 0)
+			return rc;
+	}
+	/* AWS: "The address or domain you specify must be verified"
+	 * (DG:send-email-verify-address-custom); a verified domain covers
+	 * its subdomains (SES-REFERENCE §9.1). */
+	for (d = domain; strchr(d, '.') != NULL; d = strchr(d, '.') + 1)
+		if ((rc = ident_type_verified(ctx, d, "Domain", e)) != 0)
+			return rc;
+	return 0;
 }

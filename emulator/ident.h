@@ -14,6 +14,7 @@
 #include "store_identity.h"
 
 #define IDENT_ARN_MAX_BYTES 512
+#define IDENT_NAME_MAX_BYTES 512
 
 /*
  * The identity name an API argument denotes: the argument itself, or the
@@ -21,6 +22,14 @@
  * ("arn:aws:ses:REGION:ACCOUNT:identity/NAME"). Borrowed from arg.
  */
 const char *ident_name(const char *arg);
+
+/*
+ * The stored name of the identity arg denotes, into out: ident_name(arg),
+ * with a domain lower-cased. AWS: an email address is case-sensitive, a
+ * domain is not (SES developer guide, "Verifying email addresses").
+ * Returns out.
+ */
+const char *ident_canonical(const char *arg, char out[IDENT_NAME_MAX_BYTES]);
 
 /*
  * Loads the identity arg denotes (name or ARN) into id. Returns 0 when
@@ -86,6 +95,14 @@ const char *ident_initial_status(const struct op_ctx *ctx, int domain);
 
 /* Writes id back; -1 with e set (InternalFailure) on a store error. */
 int ident_save(struct op_ctx *ctx, const struct store_identity *id,
+    struct awserr *e) __attribute__((warn_unused_result));
+
+/*
+ * 1 when address may send as the caller: a verified address identity, the
+ * same address without a "+label", or an address under a verified domain
+ * or one of its parents. 0 when not, -1 with e set on a store error.
+ */
+int ident_sender_verified(struct op_ctx *ctx, const char *address,
     struct awserr *e) __attribute__((warn_unused_result));
 
 /* Non-zero when id may be used to send (verified, or its DKIM is). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xmem.h"
 
 /* Every area's table; an operation in none of them is not implemented. */
@@ -161,4 +162,29 @@ op_err_code(const struct op_ctx *ctx, enum op_err kind)
 	    "LimitExceededException" };
 
 	return ctx->v2 ? v2[kind] : v1[kind];
+}
+
+char *
+op_token_encode(const char *name)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_base64(&b, (const unsigned char *)name, strlen(name));
+	return buf_steal(&b, NULL);
+}
+
+char *
+op_token_decode(const char *token)
+{
+	size_t n = strlen(token);
+	unsigned char *out = xmalloc(n / 4 * 3 + 1);
+	long k = buf_base64_decode(token, n, out);
+
+	if (k <= 0 || memchr(out, '\0', (size_t)k) != NULL) {
+		free(out);
+		return NULL;
+	}
+	out[k] = '\0';
+	return (char *)out;
 }

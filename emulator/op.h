@@ -45,6 +45,14 @@ enum op_err {
 const char *op_err_code(const struct op_ctx *ctx, enum op_err kind);
 
 /*
+ * Opaque paging tokens for listings in name order: base64 of the last
+ * name returned. encode: new string. decode: new string, or NULL when the
+ * token is not one of ours.
+ */
+char *op_token_encode(const char *name);
+char *op_token_decode(const char *token);
+
+/*
  * A handler: reads in (borrowed), sets *out (new; may stay NULL for an empty
  * result) and returns 0, or returns -1 with e set.
  */

@@ -27,31 +27,6 @@
 
 /* ---- listing ---- */
 
-/* Opaque paging token: base64 of the last name returned. */
-static char *
-identity_token_encode(const char *name)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_base64(&b, (const unsigned char *)name, strlen(name));
-	return buf_steal(&b, NULL);
-}
-
-static char *
-identity_token_decode(const char *token)
-{
-	size_t n = strlen(token);
-	unsigned char *out = xmalloc(n / 4 * 3 + 1);
-	long k = buf_base64_decode(token, n, out);
-
-	if (k <= 0) {
-		free(out);
-		return NULL;
-	}
-	out[k] = '\0';
-	return (char *)out;
-}
 
 /*
  * One page of identities: the shared core of the v1 and v2 listings.
@@ -77,7 +52,7 @@ identity_page(struct op_ctx *ctx, const char *type, const char *status,
 		limit = want > IDENTITY_PAGE_MAX ? IDENTITY_PAGE_MAX :
 		    (size_t)want;
 	if (json_is_string(token) &&
-	    (after = identity_token_decode(json_string_value(token))) ==
+	    (after = op_token_decode(json_string_value(token))) ==
 	    NULL) {
 		awserr_set(e, op_err_code(ctx, OP_ERR_INVALID), "Invalid "
 		    "NextToken: %s", json_string_value(token));
@@ -93,7 +68,7 @@ identity_page(struct op_ctx *ctx, const char *type, const char *status,
 	*nrows = (size_t)n;
 	if ((size_t)n > limit) {
 		n = (long)limit;
-		*next = identity_token_encode((*rows)[n - 1].name);
+		*next = op_token_encode((*rows)[n - 1].name);
 	}
 	return n;
 }
@@ -279,8 +254,8 @@ static int
 identity_delete(struct op_ctx *ctx, const char *arg, int *found,
     struct awserr *e)
 {
-	const char *name = ident_name(arg);
-	char arn[IDENT_ARN_MAX_BYTES];
+	char arn[IDENT_ARN_MAX_BYTES], canonical[IDENT_NAME_MAX_BYTES];
+	const char *name = ident_canonical(arg, canonical);
 	int n = store_identity_delete(ctx->store, ctx->account, ctx->region,
 	    name);
 

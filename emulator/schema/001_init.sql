@@ -17,7 +17,7 @@ CREATE TABLE account (
 CREATE TABLE identity (
 	account_id TEXT NOT NULL,
 	region TEXT NOT NULL,
-	name TEXT NOT NULL COLLATE NOCASE,	-- as created: address or domain
+	name TEXT NOT NULL,		-- address as given; domain lower-cased
 	type TEXT NOT NULL CHECK (type IN ('EmailAddress', 'Domain')),
 	verification_status TEXT NOT NULL DEFAULT 'Pending',
 	verification_token TEXT,		-- domains: 44-char base64
@@ -51,7 +51,7 @@ CREATE TABLE identity (
 CREATE TABLE identity_policy (
 	account_id TEXT NOT NULL,
 	region TEXT NOT NULL,
-	identity TEXT NOT NULL COLLATE NOCASE,
+	identity TEXT NOT NULL,
 	name TEXT NOT NULL,
 	policy TEXT NOT NULL,			-- the JSON document as given
 	created_ms INTEGER NOT NULL,

@@ -162,11 +162,21 @@ def test_identity_by_arn_in_both_apis(v1, v2):
     assert v2_policies(v2) == {}
 
 
-def test_identity_name_is_case_insensitive(v1, v2):
-    v1.put_identity_policy(Identity="Sender@Example.COM", PolicyName="p",
+def test_identity_name_case(v1, v2, ses):
+    # AWS: an address is case-sensitive, a domain is not (SES developer
+    # guide, verifying email addresses).
+    v1.put_identity_policy(Identity=IDENTITY, PolicyName="p",
                            Policy=policy())
-    assert v1_names(v1, IDENTITY) == ["p"]
-    assert v2_policies(v2, "SENDER@example.com") == {"p": policy()}
+    assert v2_policies(v2, IDENTITY) == {"p": policy()}
+    for other in ("SENDER@example.com", "sender@EXAMPLE.com"):
+        with pytest.raises(ClientError) as exc:
+            v1.put_identity_policy(Identity=other, PolicyName="p",
+                                   Policy=policy())
+        assert error(exc)[1] == "MessageRejected"
+    ses().verify_domain_identity(Domain=DOMAIN)
+    v1.put_identity_policy(Identity=DOMAIN.upper(), PolicyName="d",
+                           Policy=policy(DOMAIN))
+    assert v1_names(v1, DOMAIN) == ["d"]
 
 
 def test_domain_identity(ses, sesv2):
