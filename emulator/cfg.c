@@ -310,7 +310,7 @@ cfg_got(char *buf, size_t n, const char *v)
 	size_t w = 0, i;
 
 	w += snprintf(buf + w, n - w, "'");
-	for (i = 0; v[i] != '\0' && i < CFG_GOT_MAX_CHARS; i++) {
+	for (i = 0; i < CFG_GOT_MAX_CHARS && v[i] != '\0'; i++) {
 		unsigned char ch = (unsigned char)v[i];
 
 		if (ch >= 0x20 && ch < 0x7f)

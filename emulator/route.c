@@ -42,6 +42,12 @@ route_init(const struct cfg *cfg)
 	route_cfg = cfg;
 }
 
+const struct cfg *
+route_cfg_get(void)
+{
+	return route_cfg;
+}
+
 void
 route_request_id(char out[ROUTE_REQUEST_ID_BYTES])
 {

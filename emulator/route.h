@@ -54,6 +54,8 @@ struct route_response {
 
 /* Binds the configuration (borrowed for the process lifetime). */
 void route_init(const struct cfg *cfg);
+/* The configuration route_init bound (borrowed). */
+const struct cfg *route_cfg_get(void);
 /* Handles req into resp (release with route_response_fini). */
 void route_handle(const struct route_request *req,
     struct route_response *resp);

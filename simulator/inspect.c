@@ -6,10 +6,14 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "cfg.h"
+#include "dkim.h"
+#include "ident.h"
 #include "log.h"
 #include "model.h"
 #include "op.h"
 #include "store.h"
+#include "store_identity.h"
 #include "store_message.h"
 #include "tclock.h"
 #include "verify.h"
@@ -19,6 +23,7 @@
 
 #define INSPECT_PARAM_MAX_BYTES 512
 #define INSPECT_MESSAGES_PATH "/_sesbox/api/v1/messages"
+#define INSPECT_IDENTITIES_PATH "/_sesbox/api/v1/identities"
 
 static const char *const inspect_methods_get[] = { "GET", "HEAD", NULL };
 static const char *const inspect_methods_post[] = { "POST", NULL };
@@ -312,6 +317,103 @@ inspect_verify(const struct route_request *req, struct route_response *resp)
 		    "link is not valid or has already been used.");
 }
 
+static void
+inspect_record(json_t *list, const char *type, const char *name,
+    const char *value, const char *purpose, const char *status)
+{
+	json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:s}", "Type",
+	    type, "Name", name, "Value", value, "Purpose", purpose, "Status",
+	    status ? status : "NotStarted"));
+}
+
+/*
+ * GET /_sesbox/api/v1/identities/{name}/dns-records[?account=&region=]:
+ * the records a user must publish for a domain identity, as the SES
+ * console lists them (SES-REFERENCE §9.2).
+ */
+static void
+inspect_dns_records(const struct route_request *req,
+    struct route_response *resp)
+{
+	const char *start = req->path + strlen(INSPECT_IDENTITIES_PATH "/");
+	const char *end = strstr(start, "/dns-records");
+	char name[512], account[32], region[64], rn[600], rv[2048];
+	const struct cfg *cfg = route_cfg_get();
+	struct store_identity id;
+	struct store *s = store_get();
+	json_t *records, *tokens, *t;
+	char *pub;
+	size_t i;
+	long k;
+	int rc;
+
+	if (end == NULL || end[strlen("/dns-records")] != '\0' ||
+	    (size_t)(end - start) >= sizeof(name)) {
+		inspect_error(resp, 404, "NotFound", "no such sesbox endpoint");
+		return;
+	}
+	memcpy(name, start, (size_t)(end - start));
+	if ((k = wire_percent_decode(name, (size_t)(end - start), 0)) < 0) {
+		inspect_error(resp, 400, "BadRequest", "bad identity name");
+		return;
+	}
+	name[k] = '\0';
+	if (req->query == NULL || inspect_param(req->query, "account", account,
+	    sizeof(account)) != 0)
+		snprintf(account, sizeof(account), "%s", cfg->default_account);
+	if (req->query == NULL || inspect_param(req->query, "region", region,
+	    sizeof(region)) != 0)
+		snprintf(region, sizeof(region), "%s", cfg->region);
+	if (s == NULL || (rc = store_identity_get(s, account, region,
+	    ident_canonical(name, rn), &id)) < 0) {
+		inspect_error(resp, 500, "InternalFailure", "cannot read "
+		    "identities");
+		return;
+	}
+	if (rc == 1) {
+		inspect_error(resp, 404, "NotFound", "no such identity");
+		return;
+	}
+	records = json_array();
+	if (id.verification_token != NULL) {
+		snprintf(rn, sizeof(rn), "_amazonses.%s", id.name);
+		inspect_record(records, "TXT", rn, id.verification_token,
+		    "Verification", id.verification_status);
+	}
+	if (id.dkim_origin != NULL && strcmp(id.dkim_origin, "EXTERNAL") == 0 &&
+	    (pub = dkim_public_key(id.dkim_private_key)) != NULL) {
+		snprintf(rn, sizeof(rn), "%s._domainkey.%s", id.dkim_selector,
+		    id.name);
+		snprintf(rv, sizeof(rv), "p=%s", pub);
+		inspect_record(records, "TXT", rn, rv, "DKIM", id.dkim_status);
+		free(pub);
+	} else if (id.dkim_tokens != NULL) {
+		tokens = json_loads(id.dkim_tokens, 0, NULL);
+		json_array_foreach(tokens, i, t) {
+			snprintf(rn, sizeof(rn), "%s._domainkey.%s",
+			    json_string_value(t), id.name);
+			snprintf(rv, sizeof(rv), "%s.dkim.amazonses.com",
+			    json_string_value(t));
+			inspect_record(records, "CNAME", rn, rv, "DKIM",
+			    id.dkim_status);
+		}
+		json_decref(tokens);
+	}
+	if (id.mail_from_domain != NULL) {
+		snprintf(rv, sizeof(rv), "10 feedback-smtp.%s.amazonses.com",
+		    region);
+		inspect_record(records, "MX", id.mail_from_domain, rv,
+		    "MAIL FROM", id.mail_from_status);
+		inspect_record(records, "TXT", id.mail_from_domain,
+		    "\"v=spf1 include:amazonses.com ~all\"", "MAIL FROM",
+		    id.mail_from_status);
+	}
+	route_json(resp, 200, json_pack("{s:s,s:s,s:s,s:o}", "Identity",
+	    id.name, "Account", account, "Region", region, "Records",
+	    records));
+	store_identity_fini(&id);
+}
+
 static const char *const inspect_methods_get_post[] = { "GET", "POST",
     NULL };
 
@@ -329,6 +431,8 @@ static const struct {
 	{ INSPECT_MESSAGES_PATH, inspect_methods_get, inspect_messages, 0 },
 	{ INSPECT_MESSAGES_PATH "/", inspect_methods_get, inspect_message, 1 },
 	{ VERIFY_PATH, inspect_methods_get, inspect_verify, 0 },
+	{ INSPECT_IDENTITIES_PATH "/", inspect_methods_get,
+	    inspect_dns_records, 1 },
 };
 
 void

@@ -13,6 +13,7 @@ import re
 import subprocess
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from conftest import DEFAULT_ACCOUNT, DEFAULT_REGION, aws_cli
@@ -1502,3 +1503,30 @@ def test_cli_v2_identities(server):
     stderr = cli_error(server, "sesv2", "create-email-identity",
                        "--email-identity", "example.com")
     assert "(AlreadyExistsException)" in stderr
+
+
+def test_identity_quota_per_region(start_server, ses, sesv2):
+    # AWS: 10,000 identities per region (SES-REFERENCE §7). Filled over
+    # one keep-alive connection: boto3 would take ten times as long.
+    srv = start_server()
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with requests.Session() as http:
+        for i in range(10000):
+            r = http.post(srv.url + "/", data="Action=VerifyEmailIdentity&"
+                          "EmailAddress=u%d%%40example.com" % i,
+                          headers=form, timeout=10)
+            assert r.status_code == 200, r.text
+    with pytest.raises(ClientError) as exc:
+        ses(srv=srv).verify_email_identity(EmailAddress="one@more.example")
+    err = exc.value.response["Error"]
+    assert (err["Code"], err["Message"]) == (
+        "LimitExceeded", "Maximum number of identities (10000) reached in "
+        "region us-east-1.")
+    with pytest.raises(ClientError) as exc:
+        sesv2(srv=srv).create_email_identity(EmailIdentity="more.example")
+    assert exc.value.response["Error"]["Code"] == "LimitExceededException"
+    # Re-verifying an existing identity is not a new one; other regions
+    # have their own quota.
+    ses(srv=srv).verify_email_identity(EmailAddress="u1@example.com")
+    ses(srv=srv, region="eu-west-1").verify_email_identity(
+        EmailAddress="one@more.example")

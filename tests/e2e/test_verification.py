@@ -334,3 +334,144 @@ def test_dns_unknown_identity_still_errors(dnsed):
     with pytest.raises(ClientError) as exc:
         v2.get_email_identity(EmailIdentity="nope.example")
     assert exc.value.response["Error"]["Code"] == "NotFoundException"
+
+
+# -- custom verification templates ----------------------------------------
+
+TEMPLATE = dict(
+    TemplateName="welcome", FromEmailAddress="team@example.com",
+    TemplateSubject="Please confirm \u2713", TemplateContent=(
+        "<html><body><h1>Hello</h1><p>Confirm your address.</p></body>"
+        "</html>"),
+    SuccessRedirectionURL="https://app.example.com/ok",
+    FailureRedirectionURL="https://app.example.com/failed")
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_custom_template_flow(linked, api):
+    v1, v2 = clients(linked)
+    v1.verify_domain_identity(Domain="example.com")   # the sender's domain
+    client = v1 if api == "v1" else v2
+    client.create_custom_verification_email_template(**TEMPLATE)
+    resp = client.send_custom_verification_email(
+        EmailAddress="new@user.example", TemplateName="welcome")
+    full, msg = mail_to(linked, "new@user.example")
+    assert full["MessageId"] == resp["MessageId"]
+    assert full["Kind"] == "custom-verification"
+    assert msg["From"] == "team@example.com"
+    assert subject(msg) == "Please confirm \u2713"
+    assert msg.get_content_type() == "text/html"
+    body = msg.get_payload(decode=True).decode()
+    assert "<h1>Hello</h1>" in body
+    assert "If you did not request to verify this email address" in body
+    # AWS: the identity exists only once its link is opened.
+    assert v1.list_identities(IdentityType="EmailAddress")[
+        "Identities"] == []
+    page = requests.get(link_in(msg), allow_redirects=False, timeout=5)
+    assert (page.status_code, page.headers["Location"]) == (
+        302, "https://app.example.com/ok")
+    assert status_v1(v1, "new@user.example") == "Success"
+
+
+def test_custom_template_link_expired(linked):
+    v1, _ = clients(linked)
+    v1.verify_email_identity(EmailAddress="team@example.com")
+    _, msg = mail_to(linked, "team@example.com")
+    requests.get(link_in(msg), timeout=5)             # verify the sender
+    v1.create_custom_verification_email_template(**TEMPLATE)
+    v1.send_custom_verification_email(EmailAddress="late@user.example",
+                                      TemplateName="welcome")
+    _, msg = mail_to(linked, "late@user.example")
+    linked.post("/_sesbox/api/v1/clock", json={"advance_ms": DAY_MS + 1})
+    page = requests.get(link_in(msg), allow_redirects=False, timeout=5)
+    assert (page.status_code, page.headers["Location"]) == (
+        302, "https://app.example.com/failed")
+    assert v1.get_identity_verification_attributes(
+        Identities=["late@user.example"])["VerificationAttributes"] == {}
+
+
+@pytest.mark.parametrize("api, case, code, message", [
+    ("v1", "no-template", "CustomVerificationEmailTemplateDoesNotExist",
+     "Custom verification email template <welcome> does not exist"),
+    ("v2", "no-template", "NotFoundException",
+     "Custom verification email template <welcome> does not exist"),
+    ("v1", "unverified-sender", "FromEmailAddressNotVerified",
+     "The from email address <team@example.com> is not verified"),
+    ("v2", "unverified-sender", "NotFoundException",
+     "The from email address <team@example.com> is not verified"),
+    ("v1", "bad-address", "InvalidParameterValue",
+     "Invalid email address<not-an-address>."),
+    ("v2", "bad-address", "BadRequestException",
+     "Invalid email address<not-an-address>."),
+])
+def test_custom_template_send_errors(linked, api, case, code, message):
+    v1, v2 = clients(linked)
+    client = v1 if api == "v1" else v2
+    address = "not-an-address" if case == "bad-address" else "x@user.example"
+    if case != "no-template":
+        v1.verify_domain_identity(Domain="example.com")
+        client.create_custom_verification_email_template(**TEMPLATE)
+        if case == "unverified-sender":
+            v1.delete_identity(Identity="example.com")
+    with pytest.raises(ClientError) as exc:
+        client.send_custom_verification_email(EmailAddress=address,
+                                              TemplateName="welcome")
+    err = exc.value.response["Error"]
+    assert (err["Code"], err["Message"]) == (code, message)
+    assert linked.get("/_sesbox/api/v1/messages",
+                      params={"to": address}).json()["messages"] == []
+
+
+# -- the DNS records an identity needs -------------------------------------
+
+def test_dns_records_endpoint(dnsed, dns):
+    v1, v2 = clients(dnsed, "eu-west-1")
+    token = v1.verify_domain_identity(Domain="Example.com")[
+        "VerificationToken"]
+    dkim = v1.verify_domain_dkim(Domain="example.com")["DkimTokens"]
+    v1.set_identity_mail_from_domain(Identity="example.com",
+                                     MailFromDomain="mail.example.com")
+    resp = dnsed.get("/_sesbox/api/v1/identities/EXAMPLE.com/dns-records",
+                     params={"region": "eu-west-1"})
+    assert resp.status_code == 200, resp.text
+    got = resp.json()
+    assert (got["Identity"], got["Region"]) == ("example.com", "eu-west-1")
+    expected = [{"Type": "TXT", "Name": "_amazonses.example.com",
+                 "Value": token, "Purpose": "Verification",
+                 "Status": "Pending"}]
+    expected += [{"Type": "CNAME", "Name": "%s._domainkey.example.com" % t,
+                  "Value": "%s.dkim.amazonses.com" % t, "Purpose": "DKIM",
+                  "Status": "Pending"} for t in dkim]
+    expected += [{"Type": "MX", "Name": "mail.example.com",
+                  "Value": "10 feedback-smtp.eu-west-1.amazonses.com",
+                  "Purpose": "MAIL FROM", "Status": "Pending"},
+                 {"Type": "TXT", "Name": "mail.example.com",
+                  "Value": '"v=spf1 include:amazonses.com ~all"',
+                  "Purpose": "MAIL FROM", "Status": "Pending"}]
+    assert got["Records"] == expected
+    # Publishing exactly those records verifies everything.
+    for r in expected:
+        value = (r["Value"] if r["Type"] != "TXT" or r["Purpose"] != "MAIL FROM"
+                 else r["Value"].strip('"'))
+        dns.add(r["Name"], r["Type"], value)
+    after = dnsed.get("/_sesbox/api/v1/identities/example.com/dns-records",
+                      params={"region": "eu-west-1"}).json()["Records"]
+    assert after[0]["Status"] == "Pending"   # not refreshed by this read
+    assert status_v1(v1, "example.com") == "Success"
+    attrs = v1.get_identity_dkim_attributes(Identities=["example.com"])
+    assert attrs["DkimAttributes"]["example.com"][
+        "DkimVerificationStatus"] == "Success"
+    after = dnsed.get("/_sesbox/api/v1/identities/example.com/dns-records",
+                      params={"region": "eu-west-1"}).json()["Records"]
+    assert {r["Status"] for r in after} == {"Success"}
+
+
+def test_dns_records_endpoint_errors(dnsed):
+    assert dnsed.get("/_sesbox/api/v1/identities/none.example/dns-records"
+                     ).status_code == 404
+    assert dnsed.get("/_sesbox/api/v1/identities/x/other").status_code == 404
+    v1, _ = clients(dnsed)
+    v1.verify_email_identity(EmailAddress="a@example.com")
+    got = dnsed.get("/_sesbox/api/v1/identities/a%40example.com/dns-records"
+                    ).json()
+    assert got["Records"] == []
