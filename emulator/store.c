@@ -414,6 +414,13 @@ store_step_done(struct store *s, sqlite3_stmt *st)
 	return 0;
 }
 
+void
+store_bind_scope(sqlite3_stmt *st, const char *account, const char *region)
+{
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+}
+
 int
 store_changes(struct store *s)
 {
@@ -434,8 +441,7 @@ store_account_get(struct store *s, const char *account, const char *region,
 	out->details = NULL;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->sending_enabled = sqlite3_column_int(st, 0);
@@ -468,8 +474,7 @@ store_account_put(struct store *s, const char *account, const char *region,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_int(st, 3, a->sending_enabled != 0);
 	sqlite3_bind_int(st, 4, a->production_access != 0);
 	if (a->details != NULL)
@@ -496,8 +501,7 @@ store_quota_used(struct store *s, const char *account, const char *region,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_int64(st, 3, since_ms);
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;

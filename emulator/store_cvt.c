@@ -35,8 +35,7 @@ store_cvt_get(struct store *s, const char *account, const char *region,
 	memset(out, 0, sizeof(*out));
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -68,8 +67,7 @@ store_cvt_put(struct store *s, const char *account, const char *region,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	store_bind_text(st, 3, t->name);
 	store_bind_text(st, 4, t->from_address);
 	store_bind_text(st, 5, t->subject);
@@ -91,8 +89,7 @@ store_cvt_delete(struct store *s, const char *account, const char *region,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 	if (store_step_done(s, st) != 0)
 		return -1;
@@ -110,8 +107,7 @@ store_cvt_count(struct store *s, const char *account, const char *region)
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -134,8 +130,7 @@ store_cvt_list(struct store *s, const char *account, const char *region,
 	*out = NULL;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	store_bind_text(st, 3, after);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -91,8 +91,7 @@ store_identity_get(struct store *s, const char *account, const char *region,
 	store_identity_init(out);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -126,8 +125,7 @@ store_identity_put(struct store *s, const char *account, const char *region,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	store_bind_text(st, 3, id->name);
 	store_bind_text(st, 4, id->type);
 	store_bind_text(st, 5, id->verification_status ?
@@ -171,8 +169,7 @@ store_identity_delete(struct store *s, const char *account,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 	if (store_step_done(s, st) != 0)
 		return -1;
@@ -189,8 +186,7 @@ store_identity_count(struct store *s, const char *account, const char *region)
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -215,8 +211,7 @@ store_identity_list(struct store *s, const char *account, const char *region,
 	*out = NULL;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	store_bind_text(st, 3, type);
 	store_bind_text(st, 4, status);
 	store_bind_text(st, 5, after);

@@ -23,6 +23,10 @@ char *store_text_dup(sqlite3_stmt *st, int col);
 /* Binds text, or NULL when v is NULL (SQLITE_STATIC: v must outlive the
  * step). */
 void store_bind_text(sqlite3_stmt *st, int col, const char *v);
+/* Binds ?1 = account and ?2 = region, the key every table starts with
+ * (SQLITE_STATIC: both must outlive the step). */
+void store_bind_scope(sqlite3_stmt *st, const char *account,
+    const char *region);
 /* Rows changed by the last statement on s. */
 int store_changes(struct store *s);
 

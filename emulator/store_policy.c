@@ -10,8 +10,7 @@ static void
 store_policy_bind_key(sqlite3_stmt *st, const char *account,
     const char *region, const char *identity)
 {
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_text(st, 3, identity, -1, SQLITE_STATIC);
 }
 

@@ -17,8 +17,7 @@ store_tag_list(struct store *s, const char *account, const char *region,
 
 	if (st == NULL)
 		return NULL;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_text(st, 3, arn, -1, SQLITE_STATIC);
 	tags = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -46,8 +45,7 @@ store_tag_put(struct store *s, const char *account, const char *region,
 	json_array_foreach(tags, i, t) {
 		if ((st = store_stmt(s, sql)) == NULL)
 			return -1;
-		sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+		store_bind_scope(st, account, region);
 		sqlite3_bind_text(st, 3, arn, -1, SQLITE_STATIC);
 		store_bind_text(st, 4, json_string_value(json_object_get(t,
 		    "Key")));
@@ -70,8 +68,7 @@ store_tag_delete_all(struct store *s, const char *account, const char *region,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	store_bind_scope(st, account, region);
 	sqlite3_bind_text(st, 3, arn, -1, SQLITE_STATIC);
 	return store_step_done(s, st);
 }
