@@ -27,13 +27,18 @@ say = $(if $(Q),@printf '  %-6s %s\n' $(1) $(2);)
 LIB_SRCS := \
 	emulator/addr.c emulator/awserr.c emulator/buf.c emulator/cfg.c \
 	emulator/dkim.c emulator/dns.c emulator/embed.c \
+	emulator/mime.c \
 	emulator/http.c emulator/ident.c emulator/log.c emulator/model.c \
 	emulator/msgid.c emulator/tclock.c emulator/verify.c \
 	emulator/op.c \
 	emulator/op_account.c emulator/op_cvt.c emulator/op_identity.c \
+	emulator/op_cs.c emulator/cs.c emulator/store_cs.c \
 	emulator/op_policy.c emulator/qry.c \
+	emulator/op_tpl.c emulator/store_tpl.c emulator/tpl.c \
 	emulator/rest.c emulator/route.c emulator/sigv4.c emulator/store.c \
 	emulator/store_cvt.c emulator/store_link.c emulator/store_message.c \
+	emulator/store_send.c emulator/quota.c emulator/send.c \
+	emulator/op_send.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
 	simulator/inspect.c
@@ -42,7 +47,7 @@ EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
-UNIT_TESTS := cfg sigv4 qry rest valid wire model
+UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

@@ -147,6 +147,11 @@ static const struct cfg_key cfg_keys[] = {
 	  .description = "Messages per second, reported by GetSendQuota as "
 	      "MaxSendRate",
 	  .from = CFG_FROM_ANY, .dmin = 0, .dmin_open = 1, .dmax = HUGE_VAL },
+	{ .name = "sandbox", .type = CFG_T_BOOL,
+	  .offset = CFG_FIELD(sandbox), .def = "false",
+	  .description = "New accounts start in the SES sandbox: verified "
+	      "recipients only, 200 messages a day, 1 a second",
+	  .from = CFG_FROM_ANY },
 	{ .name = "verification", .type = CFG_T_ENUM,
 	  .offset = CFG_FIELD(verification), .def = "auto",
 	  .description = "How identities verify: auto (at once), link (email "

@@ -50,6 +50,7 @@ struct cfg {
 	int http_threads;	/* 0: one per CPU core */
 	double max_24h_send;	/* GetSendQuota Max24HourSend; -1: unlimited */
 	double max_send_rate;	/* GetSendQuota MaxSendRate, per second */
+	int sandbox;		/* accounts start in the sandbox */
 	char *verification;	/* "auto", "link" or "dns" */
 	char *dns_resolver;	/* HOST:PORT for dns mode, or NULL */
 	char *public_url;	/* base of links sesbox mails, or NULL */

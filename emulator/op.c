@@ -15,6 +15,9 @@ static const struct op_entry *const op_tables[] = {
 	op_identity_table,
 	op_policy_table,
 	op_cvt_table,
+	op_send_table,
+	op_cs_table,
+	op_tpl_table,
 };
 
 /* Handler per global operation index (model_op_at). */

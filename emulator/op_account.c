@@ -9,22 +9,23 @@
 
 #include "cfg.h"
 #include "op.h"
+#include "quota.h"
 #include "store.h"
 #include "xmem.h"
 
-#define ACCOUNT_DAY_MS (24LL * 60 * 60 * 1000)
-/* AWS: sandbox quota, 200 messages per 24 h at 1 per second
- * (SES-REFERENCE §7). */
-#define ACCOUNT_SANDBOX_MAX_24H 200.0
-#define ACCOUNT_SANDBOX_MAX_RATE 1.0
 
 static int
 account_load(struct op_ctx *ctx, struct store_account *a, struct awserr *e)
 {
-	if (store_account_get(ctx->store, ctx->account, ctx->region, a) < 0) {
+	int rc = store_account_get(ctx->store, ctx->account, ctx->region, a);
+
+	if (rc < 0) {
 		awserr_set(e, "InternalFailure", "cannot read account state");
 		return -1;
 	}
+	/* An account with no row yet starts where the config says. */
+	if (rc == 1)
+		a->production_access = !ctx->cfg->sandbox;
 	return 0;
 }
 
@@ -41,35 +42,25 @@ account_save(struct op_ctx *ctx, struct store_account *a, struct awserr *e)
 
 /* The three SendQuota numbers, shared by GetSendQuota and GetAccount. */
 static json_t *
-account_quota(struct op_ctx *ctx, const struct store_account *a,
-    struct awserr *e)
+account_quota(struct op_ctx *ctx, int *sandbox, struct awserr *e)
 {
+	struct quota_limits l;
 	int64_t sent;
 
-	if (store_quota_used(ctx->store, ctx->account, ctx->region,
-	    ctx->now_ms - ACCOUNT_DAY_MS, &sent) != 0) {
-		awserr_set(e, "InternalFailure", "cannot read quota usage");
+	if (quota_limits(ctx, &l, &sent, e) != 0)
 		return NULL;
-	}
-	return json_pack("{s:f,s:f,s:f}",
-	    "Max24HourSend", a->production_access ? ctx->cfg->max_24h_send :
-	    ACCOUNT_SANDBOX_MAX_24H,
-	    "MaxSendRate", a->production_access ? ctx->cfg->max_send_rate :
-	    ACCOUNT_SANDBOX_MAX_RATE,
-	    "SentLast24Hours", (double)sent);
+	if (sandbox != NULL)
+		*sandbox = l.sandbox;
+	return json_pack("{s:f,s:f,s:f}", "Max24HourSend", l.max_24h,
+	    "MaxSendRate", l.max_rate, "SentLast24Hours", (double)sent);
 }
 
 static int
 op_get_send_quota(struct op_ctx *ctx, const json_t *in, json_t **out,
     struct awserr *e)
 {
-	struct store_account a;
-
 	(void)in;
-	if (account_load(ctx, &a, e) != 0)
-		return -1;
-	*out = account_quota(ctx, &a, e);
-	store_account_fini(&a);
+	*out = account_quota(ctx, NULL, e);
 	return *out != NULL ? 0 : -1;
 }
 
@@ -128,11 +119,12 @@ op_get_account(struct op_ctx *ctx, const json_t *in, json_t **out,
 {
 	struct store_account a;
 	json_t *quota, *details;
+	int sandbox;
 
 	(void)in;
 	if (account_load(ctx, &a, e) != 0)
 		return -1;
-	if ((quota = account_quota(ctx, &a, e)) == NULL) {
+	if ((quota = account_quota(ctx, &sandbox, e)) == NULL) {
 		store_account_fini(&a);
 		return -1;
 	}
@@ -141,7 +133,7 @@ op_get_account(struct op_ctx *ctx, const json_t *in, json_t **out,
 	*out = json_pack("{s:b,s:s,s:b,s:o,s:b,s:{s:[]}}",
 	    "DedicatedIpAutoWarmupEnabled", 0,
 	    "EnforcementStatus", "HEALTHY",
-	    "ProductionAccessEnabled", a.production_access,
+	    "ProductionAccessEnabled", !sandbox,
 	    "SendQuota", quota,
 	    "SendingEnabled", a.sending_enabled,
 	    "SuppressionAttributes", "SuppressedReasons");

@@ -127,6 +127,18 @@ store_migrate(sqlite3 *db, char *err, size_t errlen)
 		    strlen(STORE_SCHEMA_PREFIX)) == 0)
 			list[n++] = f;
 	qsort(list, n, sizeof(list[0]), store_cmp_path);
+	/* user_version counts applied files, so file i must be number i+1:
+	 * a gap or a duplicate would make a database skip a migration. */
+	for (i = 0; i < n; i++) {
+		const char *base = list[i]->path + strlen(STORE_SCHEMA_PREFIX);
+
+		if (atoi(base) != (int)i + 1) {
+			snprintf(err, errlen, "%s: migrations must be numbered "
+			    "001, 002, ... without gaps (expected %03zu)",
+			    list[i]->path, i + 1);
+			return -1;
+		}
+	}
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		snprintf(err, errlen, "%s: %s", store_path, sqlite3_errmsg(db));

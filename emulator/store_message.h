@@ -26,6 +26,13 @@ struct store_message {
 	const char *raw;		/* MIME text */
 	size_t raw_len;
 	int64_t created_ms;
+	/* Sends only (NULL otherwise): */
+	const char *api;		/* "v1", "v2", "smtp" */
+	const char *operation;
+	const char *configuration_set;
+	const json_t *tags;		/* {"name": ["value"]} */
+	const char *source_ip;
+	const char *caller;
 };
 
 /* Inserts m (all borrowed). Returns 0 or -1. */

@@ -12,9 +12,11 @@
 #include "log.h"
 #include "model.h"
 #include "op.h"
+#include "quota.h"
 #include "store.h"
 #include "store_identity.h"
 #include "store_message.h"
+#include "store_send.h"
 #include "tclock.h"
 #include "verify.h"
 #include "version.h"
@@ -117,6 +119,7 @@ inspect_reset(const struct route_request *req, struct route_response *resp)
 		return;
 	}
 	tclock_real();
+	quota_reset();
 	log_info("req=%s msg=\"state reset\" scope=all", req->request_id);
 	route_json(resp, 200, json_pack("{s:b,s:s}", "reset", 1, "scope",
 	    "all"));
@@ -234,15 +237,28 @@ inspect_messages(const struct route_request *req, struct route_response *resp)
 	route_json(resp, 200, json_pack("{s:o}", "messages", list));
 }
 
-/* GET /_sesbox/api/v1/messages/{MessageId}: summary plus Raw. */
+/*
+ * GET /_sesbox/api/v1/messages/{MessageId}: summary plus Raw and Events;
+ * .../{MessageId}/raw: the MIME text itself (message/rfc822).
+ */
 static void
 inspect_message(const struct route_request *req, struct route_response *resp)
 {
-	const char *id = req->path + strlen(INSPECT_MESSAGES_PATH "/");
+	const char *start = req->path + strlen(INSPECT_MESSAGES_PATH "/");
+	const char *slash = strchr(start, '/');
 	struct store *s = store_get();
-	json_t *m;
+	char id[128];
+	json_t *m, *events;
 	int missing = 0;
 
+	if ((slash != NULL && strcmp(slash, "/raw") != 0) ||
+	    (size_t)(slash ? slash - start : (long)strlen(start)) >=
+	    sizeof(id)) {
+		inspect_error(resp, 404, "NotFound", "no such sesbox endpoint");
+		return;
+	}
+	snprintf(id, sizeof(id), "%.*s", (int)(slash ? slash - start :
+	    (long)strlen(start)), start);
 	if (s == NULL || ((m = store_message_get(s, id, &missing)) == NULL &&
 	    !missing)) {
 		inspect_error(resp, 500, "InternalFailure", "cannot read the "
@@ -253,6 +269,17 @@ inspect_message(const struct route_request *req, struct route_response *resp)
 		inspect_error(resp, 404, "NotFound", "no such message");
 		return;
 	}
+	if (slash != NULL) {
+		resp->status = 200;
+		resp->content_type = "message/rfc822";
+		resp->body = xstrndup(json_string_value(json_object_get(m,
+		    "Raw")), json_string_length(json_object_get(m, "Raw")));
+		resp->body_len = json_string_length(json_object_get(m, "Raw"));
+		json_decref(m);
+		return;
+	}
+	if ((events = store_event_list(s, id)) != NULL)
+		json_object_set_new(m, "Events", events);
 	route_json(resp, 200, m);
 }
 

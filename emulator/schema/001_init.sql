@@ -94,20 +94,66 @@ CREATE TABLE quota_usage (
 );
 CREATE INDEX quota_usage_by_time ON quota_usage (account_id, region, ts_ms);
 
--- Mail sesbox itself produced or accepted, as the recipient side received
--- it: verification emails now; sent messages join with the sending issue.
+-- Mail sesbox produced or accepted, as the recipient side received it:
+-- verification emails and every accepted send.
 CREATE TABLE message (
 	message_id TEXT PRIMARY KEY,		-- SES MessageId
 	account_id TEXT NOT NULL,
 	region TEXT NOT NULL,
-	kind TEXT NOT NULL,			-- 'verification', 'custom-verification'
-	source TEXT NOT NULL,			-- envelope sender
+	kind TEXT NOT NULL,		-- 'send', 'verification', 'custom-verification'
+	source TEXT NOT NULL,			-- envelope sender (MAIL FROM)
 	destinations TEXT NOT NULL,		-- JSON array of recipients
 	subject TEXT NOT NULL,
 	raw BLOB NOT NULL,			-- the whole MIME message
-	created_ms INTEGER NOT NULL
+	created_ms INTEGER NOT NULL,
+	api TEXT,				-- 'v1', 'v2', 'smtp'
+	operation TEXT,				-- 'SendEmail', ...
+	configuration_set TEXT,
+	tags TEXT,				-- JSON {"name": ["value"]}
+	source_ip TEXT,
+	caller TEXT				-- access key of the caller
 );
 CREATE INDEX message_by_time ON message (account_id, region, created_ms);
+
+-- One row per recipient of a send: the delivery queue the delivery core
+-- works through.
+CREATE TABLE recipient (
+	message_id TEXT NOT NULL REFERENCES message (message_id)
+	    ON DELETE CASCADE,
+	idx INTEGER NOT NULL,
+	address TEXT NOT NULL,
+	kind TEXT NOT NULL,			-- 'to', 'cc', 'bcc'
+	state TEXT NOT NULL DEFAULT 'queued',
+	next_attempt_ms INTEGER NOT NULL,
+	attempts INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (message_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX recipient_due ON recipient (state, next_attempt_ms);
+
+-- SES events (Send, Rendering Failure, ...) as the event pipeline will
+-- publish them.
+CREATE TABLE event (
+	id INTEGER PRIMARY KEY,
+	account_id TEXT NOT NULL,
+	region TEXT NOT NULL,
+	message_id TEXT NOT NULL,
+	type TEXT NOT NULL,			-- eventType, e.g. 'Send'
+	ts_ms INTEGER NOT NULL,
+	detail TEXT NOT NULL			-- JSON of the type's object
+);
+CREATE INDEX event_by_message ON event (message_id);
+
+-- GetSendStatistics: one row per account, region and 15-minute bucket.
+CREATE TABLE send_stats (
+	account_id TEXT NOT NULL,
+	region TEXT NOT NULL,
+	bucket_ms INTEGER NOT NULL,
+	attempts INTEGER NOT NULL DEFAULT 0,
+	bounces INTEGER NOT NULL DEFAULT 0,
+	complaints INTEGER NOT NULL DEFAULT 0,
+	rejects INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (account_id, region, bucket_ms)
+) WITHOUT ROWID;
 
 -- Outstanding verification links (VerifyEmailIdentity in link mode,
 -- SendCustomVerificationEmail). The token is the secret in the URL.

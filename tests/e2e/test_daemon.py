@@ -130,8 +130,8 @@ def test_access_log_v2_request_id(server, sesv2):
 
 @pytest.mark.parametrize("method, path, body, op, status, error", [
     ("POST", "/", "Action=Foo", "-", 400, "InvalidAction"),
-    ("POST", "/", "Action=GetTemplate&TemplateName=t", "GetTemplate", 501,
-     "NotImplemented"),
+    ("POST", "/", "Action=DescribeActiveReceiptRuleSet",
+     "DescribeActiveReceiptRuleSet", 501, "NotImplemented"),
     ("POST", "/", "Action=SendEmail", "SendEmail", 400, "ValidationError"),
     ("GET", "/v2/email/deliverability-dashboard", None,
      "GetDeliverabilityDashboardOptions", 501, "NotImplemented"),

@@ -141,7 +141,9 @@ END_TEST
 
 START_TEST(t_not_implemented_names_op)
 {
-	const struct model_op *op = model_op_find(model_ses(), "GetTemplate");
+	/* An operation of a late area (receipt rules). */
+	const struct model_op *op = model_op_find(model_ses(),
+	    "DescribeActiveReceiptRuleSet");
 	struct awserr e;
 	json_t *out = NULL;
 
@@ -150,7 +152,8 @@ START_TEST(t_not_implemented_names_op)
 	ck_assert_int_eq(op_call(NULL, op, NULL, &out, &e), -1);
 	ck_assert_str_eq(e.code, "NotImplemented");
 	ck_assert_str_eq(e.message,
-	    "sesbox does not implement GetTemplate (ses 2010-12-01) yet");
+	    "sesbox does not implement DescribeActiveReceiptRuleSet (ses "
+	    "2010-12-01) yet");
 	ck_assert_ptr_null(out);
 	ck_assert_ptr_nonnull(op_handler(model_op_find(model_ses(),
 	    "GetSendQuota")));

@@ -1,0 +1,183 @@
+/*
+ * mime — Internet message syntax as SES handles it: address parsing with
+ * JavaMail's messages, building the message SES sends for SendEmail Simple
+ * content, and parsing raw messages (SendRawEmail, SMTP) with the errors
+ * SES answers for malformed ones.
+ *
+ * AWS: SES is built on JavaMail. Messages it builds carry JavaMail's header
+ * order, folding ("multipart/alternative; \r\n\tboundary=...") and boundary
+ * ("----=_Part_<n>_<hash>.<ms>"); the parse errors it returns are
+ * JavaMail's ("Missing start boundary", "Expected '/', got ;") plus its own
+ * duplicate-header check. This module reproduces both.
+ *
+ * It holds no state between calls, sends nothing, knows nothing about
+ * identities or quotas, and does not decide what an error means on the
+ * wire (InvalidParameterValue, "554 Transaction failed: ...").
+ */
+#ifndef MIME_H
+#define MIME_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MIME_ERROR_MAX_BYTES 256
+/* RFC 5322 line limit without the CRLF. */
+#define MIME_LINE_MAX_BYTES 998
+/* Multipart nesting deeper than this is refused. */
+#define MIME_DEPTH_MAX 32
+
+/* --- addresses --- */
+
+/*
+ * Parses one address as SES accepts it in Source / To / FromEmailAddress:
+ * "a@b.c", "Name <a@b.c>", "\"Quoted, Name\" <a@b.c>", RFC 2047 encoded
+ * display names allowed. Writes the bare address (new) to *addr and the
+ * display name (new, unquoted and decoded to UTF-8, or NULL when there is
+ * none) to *display. Returns 0, or -1 with why set to JavaMail's text
+ * ("Missing final '@domain'", "Illegal address" for an unquoted comma in
+ * a display name, "Missing '>'", ...); *addr and *display are NULL then.
+ * display may be NULL when the caller does not want it.
+ */
+int mime_address_parse(const char *s, char **addr, char **display,
+    char why[MIME_ERROR_MAX_BYTES]) __attribute__((warn_unused_result));
+/*
+ * Splits an address-list header value ("A <a@x>, b@y, \"C, D\" <c@z>")
+ * into a new JSON array of the addresses as written (trimmed), respecting
+ * quotes, comments, angle brackets and groups (a group is one item);
+ * empty items are skipped. Each item still needs mime_address_parse for
+ * the strict check. Returns 0, or -1 with why set on broken syntax
+ * ("Missing '>'", "Missing '\"'", ...), *out NULL then.
+ */
+int mime_address_list(const char *s, json_t **out,
+    char why[MIME_ERROR_MAX_BYTES]) __attribute__((warn_unused_result));
+
+/* --- building (SendEmail Simple / v2 Simple) --- */
+
+struct mime_part {
+	const char *data;	/* NULL = absent; UTF-8 */
+	size_t len;
+	const char *charset;	/* NULL = UTF-8 */
+};
+struct mime_attachment {
+	const char *filename;
+	const char *content_type;	/* NULL = from the file name */
+	const char *disposition;	/* "attachment" (NULL) or "inline" */
+	const char *content_id;		/* with or without <> */
+	const char *description;
+	/* NULL (= "BASE64"), "BASE64", "QUOTED_PRINTABLE", "SEVEN_BIT" */
+	const char *transfer_encoding;
+	const unsigned char *data;
+	size_t len;
+};
+struct mime_header {
+	const char *name;
+	const char *value;
+};
+struct mime_simple {
+	const char *from;	/* as given, may have a display name */
+	const char *const *to;
+	size_t nto;
+	const char *const *cc;
+	size_t ncc;		/* Bcc never appears in headers */
+	const char *const *reply_to;
+	size_t nreply_to;
+	struct mime_part subject;
+	struct mime_part text;
+	struct mime_part html;
+	const struct mime_attachment *attachments;
+	size_t nattachments;
+	/* v2 custom Headers, appended after the standard ones */
+	const struct mime_header *headers;
+	size_t nheaders;
+	const char *message_id;	/* full value "<...@email.amazonses.com>";
+				 * NULL = no Message-ID header */
+	int64_t date_ms;	/* Date header; <= 0 = no Date header */
+	uint64_t boundary_seed;	/* makes the boundaries deterministic */
+};
+/*
+ * Builds the message as SES does (JavaMail's layout): headers Date, From,
+ * Reply-To, To, Cc, Message-ID, Subject (RFC 2047, folded, when not
+ * ASCII), MIME-Version, Content-Type, Content-Transfer-Encoding, then the
+ * custom headers. Text only → text/plain; html only → text/html; both →
+ * multipart/alternative; inline attachments with a Content-ID next to html
+ * → multipart/related around the html; other attachments →
+ * multipart/mixed around it all. Text bodies are 7bit when ASCII with
+ * lines <= 998, quoted-printable when mostly ASCII, base64 otherwise;
+ * attachments base64 unless told. CRLF line endings throughout. Addresses
+ * are written as given, display names quoted or encoded when needed; an
+ * address mime_address_parse refuses is written as given. Returns the new
+ * text (NUL-terminated), its length in *len.
+ */
+char *mime_build(const struct mime_simple *m, size_t *len);
+
+/* --- parsing (SendRawEmail, later SMTP) --- */
+
+struct mime_msg;
+
+/*
+ * Parses raw[0..len) (a copy is kept; raw is not referenced afterwards).
+ * Lines may end in CRLF or LF. Returns a new message, or NULL with err set
+ * to SES's text when SES rejects the message: "Duplicate header
+ * 'Content-Type'." for a header SES allows once (the Developer Guide's
+ * list), JavaMail's Content-Type / Content-Disposition errors ("Expected
+ * '/', got ;", "Expected disposition, got =", "Unbalanced quoted string")
+ * for any part, "Missing start boundary" for a multipart without its
+ * first boundary. An empty message parses (no headers, empty body).
+ */
+struct mime_msg *mime_parse(const char *raw, size_t len,
+    char err[MIME_ERROR_MAX_BYTES]);
+/* Frees m; NULL is a no-op. */
+void mime_msg_free(struct mime_msg *m);
+
+/*
+ * Top-level headers in order: count, name and value of the i-th (both
+ * borrowed, valid until m changes or is freed). Values are unfolded the
+ * way JavaMail does (each line break and the blanks after it become one
+ * space, blanks after the colon dropped). A line without a colon is a
+ * header whose name is the whole line and whose value is "".
+ */
+size_t mime_header_count(const struct mime_msg *m);
+const char *mime_header_name(const struct mime_msg *m, size_t i);
+const char *mime_header_value(const struct mime_msg *m, size_t i);
+/* First value called name (any case; borrowed as above), or NULL. */
+const char *mime_header_get(const struct mime_msg *m, const char *name);
+/*
+ * RFC 2047 decoding of a header value to UTF-8 (new): encoded-words in
+ * any charset iconv knows, blanks between adjacent encoded-words dropped,
+ * line breaks unfolded. Words that do not decode are kept as written.
+ */
+char *mime_header_decode(const char *value);
+/* Removes every top-level header called name (any case). */
+void mime_header_remove(struct mime_msg *m, const char *name);
+/*
+ * Sets header name to value (copied): replaces the first one called name
+ * in place and removes the others, or adds it at the top when absent.
+ */
+void mime_header_set(struct mime_msg *m, const char *name,
+    const char *value);
+/*
+ * AWS: removes the X-SES-* control headers SES strips before delivery
+ * (X-SES-CONFIGURATION-SET, X-SES-MESSAGE-TAGS, X-SES-SOURCE-ARN,
+ * X-SES-FROM-ARN, X-SES-RETURN-PATH-ARN, X-SES-LIST-MANAGEMENT-OPTIONS).
+ */
+void mime_strip_ses_headers(struct mime_msg *m);
+/*
+ * The message as text again (new, NUL-terminated; length in *len):
+ * untouched headers byte for byte, changed or added ones as "Name: value"
+ * with the message's own line ending, the body bytes untouched.
+ */
+char *mime_serialize(const struct mime_msg *m, size_t *len);
+/*
+ * A JSON summary for tests and the capture API (new):
+ * {"headers":[{"name","value"}],
+ *  "parts":[{"content_type","charset","filename","disposition","size",
+ *            "text"}]}
+ * parts are the leaves in order; content_type lower-case (text/plain when
+ * absent); charset, filename (RFC 2231 / 2047 decoded) and disposition
+ * null when absent; size in decoded bytes; text (decoded to UTF-8) only
+ * for text parts (text/plain, text/html, ...).
+ */
+json_t *mime_summary(const struct mime_msg *m);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * send — the send path every send operation shares (v1 SendEmail,
+ * SendRawEmail, templated sends, v2 SendEmail; SMTP later): validate
+ * addresses, tags, size and pauses; check the sender's identity (and
+ * recipients in the sandbox); take quota; build or parse the MIME; persist
+ * message, recipients (the delivery queue), the Send event, quota usage and
+ * statistics in the request's transaction; answer the MessageId. Outcomes
+ * after acceptance belong to the delivery core, never to this module.
+ */
+#ifndef SEND_H
+#define SEND_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "msgid.h"
+#include "op.h"
+
+/* AWS: 10 MB (v1) / 40 MB (v2, SMTP) after encoding; 50 recipients
+ * (SES-REFERENCE §7). */
+#define SEND_V1_MAX_BYTES (10 * 1024 * 1024)
+#define SEND_V2_MAX_BYTES (40 * 1024 * 1024)
+#define SEND_RECIPIENTS_MAX 50
+#define SEND_TAG_MAX_CHARS 255
+
+struct send_request {
+	const char *operation;		/* "SendEmail", "SendRawEmail", ... */
+	size_t max_bytes;
+	/* Envelope and headers (as given; display names allowed). */
+	const char *from;		/* NULL for raw: the From header */
+	const char *return_path;
+	const json_t *to, *cc, *bcc;	/* arrays of strings, or NULL */
+	const json_t *reply_to;
+	const json_t *destinations;	/* raw: envelope recipients, or NULL */
+	/* Content: simple parts, or raw. */
+	const char *subject, *subject_charset;
+	const char *text, *text_charset;
+	const char *html, *html_charset;
+	const json_t *attachments;	/* v2 Attachments, or NULL */
+	const json_t *headers;		/* v2 custom Headers, or NULL */
+	const char *raw;		/* raw MIME (decoded), or NULL */
+	size_t raw_len;
+	/* Options. */
+	const char *configuration_set;
+	const json_t *tags;		/* [{Name, Value}], or NULL */
+	const char *source_arn;
+	const char *from_arn;
+	const char *return_path_arn;
+};
+
+/*
+ * Accepts r for ctx's account and region. Returns 0 with msgid set, or -1
+ * with e set to the error SES gives in the caller's API.
+ */
+int send_accept(struct op_ctx *ctx, const struct send_request *r,
+    char msgid[MSGID_BYTES], struct awserr *e)
+    __attribute__((warn_unused_result));
+
+/* Non-zero for a mailbox simulator address (any +label). */
+int send_is_simulator(const char *address);
+
+#endif

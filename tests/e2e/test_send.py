@@ -1,0 +1,391 @@
+"""The send path, end to end: v1 SendEmail / SendRawEmail and v2 SendEmail
+(Simple, Raw) through boto3 and the AWS CLI; every captured message parsed
+with Python's email package; identity checks, sandbox, pauses, the rate and
+daily quotas (by the test clock), recipients, tags, sizes and raw MIME."""
+import base64
+import email
+import email.policy
+import json
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import aws_cli
+
+MSGID = re.compile(r"01[0-9a-f]{2}[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-4"
+                   r"[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-000000")
+SENDER = "sender@example.com"
+
+
+def err(exc):
+    e = exc.value.response
+    return (e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"],
+            e["Error"]["Message"])
+
+
+def captured(srv, message_id):
+    full = srv.get("/_sesbox/api/v1/messages/" + message_id).json()
+    msg = email.message_from_string(full["Raw"], policy=email.policy.default)
+    return full, msg
+
+
+@pytest.fixture
+def v1(ses):
+    client = ses()
+    client.verify_email_identity(EmailAddress=SENDER)
+    return client
+
+
+@pytest.fixture
+def v2(sesv2, v1):
+    return sesv2()
+
+
+def simple(**kw):
+    body = {"Destination": {"ToAddresses": ["to@example.net"]},
+            "Message": {"Subject": {"Data": "Hello"},
+                        "Body": {"Text": {"Data": "Hi there"}}},
+            "Source": SENDER}
+    body.update(kw)
+    return body
+
+
+def test_v1_send_email_text_and_html(server, v1):
+    resp = v1.send_email(
+        Source="Sender Name <%s>" % SENDER,
+        Destination={"ToAddresses": ["a@example.net", "B <b@example.net>"],
+                     "CcAddresses": ["c@example.net"],
+                     "BccAddresses": ["hidden@example.net"]},
+        Message={"Subject": {"Data": "Grüße ✓", "Charset": "UTF-8"},
+                 "Body": {"Text": {"Data": "plain body"},
+                          "Html": {"Data": "<p>html body</p>"}}},
+        ReplyToAddresses=["reply@example.com"],
+        Tags=[{"Name": "campaign", "Value": "spring-2024"}])
+    mid = resp["MessageId"]
+    assert MSGID.fullmatch(mid), mid
+    full, msg = captured(server, mid)
+    assert full["Kind"] == "send"
+    assert (full["Api"], full["Operation"]) == ("v1", "SendEmail")
+    assert full["Source"] == SENDER
+    assert full["Destinations"] == ["a@example.net", "b@example.net",
+                                    "c@example.net", "hidden@example.net"]
+    assert msg["Subject"] == "Grüße ✓"
+    assert msg["From"] == "Sender Name <%s>" % SENDER
+    assert msg["To"] == "a@example.net, B <b@example.net>"
+    assert msg["Cc"] == "c@example.net"
+    assert msg["Reply-To"] == "reply@example.com"
+    assert msg["Bcc"] is None
+    assert msg["Message-ID"] == "<%s@email.amazonses.com>" % mid
+    assert msg["Date"] is not None
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = [(p.get_content_type(), p.get_content().strip())
+             for p in msg.iter_parts()]
+    assert parts == [("text/plain", "plain body"),
+                     ("text/html", "<p>html body</p>")]
+    assert full["Tags"]["campaign"] == ["spring-2024"]
+    assert full["Tags"]["ses:operation"] == ["SendEmail"]
+    assert full["Tags"]["ses:from-domain"] == ["example.com"]
+    assert [e["Type"] for e in full["Events"]] == ["Send"]
+    raw = server.get("/_sesbox/api/v1/messages/%s/raw" % mid)
+    assert raw.headers["Content-Type"] == "message/rfc822"
+    assert raw.text == full["Raw"]
+
+
+def test_regional_message_id(server, ses):
+    client = ses(region="eu-west-1")
+    client.verify_email_identity(EmailAddress=SENDER)
+    mid = client.send_email(**simple())["MessageId"]
+    assert mid.startswith("0102")
+    _, msg = captured(server, mid)
+    assert msg["Message-ID"] == "<%s@eu-west-1.amazonses.com>" % mid
+
+
+@pytest.mark.parametrize("source, shown", [
+    ("unverified@example.org", "unverified@example.org"),
+    ("Someone <unverified@example.org>", "Someone <unverified@example.org>"),
+])
+def test_unverified_sender(ses, source, shown):
+    with pytest.raises(ClientError) as exc:
+        ses().send_email(**simple(Source=source))
+    assert err(exc) == (400, "MessageRejected", "Email address is not "
+                        "verified. The following identities failed the "
+                        "check in region US-EAST-1: " + shown)
+
+
+def test_verified_domain_and_label(ses):
+    client = ses()
+    client.verify_domain_identity(Domain="example.org")
+    client.send_email(**simple(Source="anyone@example.org"))
+    client.verify_email_identity(EmailAddress="me@example.io")
+    client.send_email(**simple(Source="me+news@example.io"))
+
+
+@pytest.mark.parametrize("address, why", [
+    ("no-at-sign", "Missing final '@domain'"),
+    ("a@", "Missing domain"),
+    ("@example.com", "Missing local name"),
+    ("a b@example.com", "Local address contains control or whitespace"),
+    ("a@exa mple.com", "Domain contains control or whitespace"),
+    ("a]b@example.com", "Local address contains illegal character"),
+    ("a(b@example.com", "Missing ')'"),
+    ("Karen, Chan <k@example.com>", "Illegal address"),
+    ("a@exa_mple.com", "Domain contains illegal character"),
+])
+def test_bad_recipient_address(v1, address, why):
+    with pytest.raises(ClientError) as exc:
+        v1.send_email(**simple(Destination={"ToAddresses": [address]}))
+    assert err(exc) == (400, "InvalidParameterValue", why)
+
+
+def test_recipient_limit(v1):
+    many = ["r%d@example.net" % i for i in range(51)]
+    with pytest.raises(ClientError) as exc:
+        v1.send_email(**simple(Destination={"ToAddresses": many}))
+    assert err(exc) == (400, "InvalidParameterValue",
+                        "Recipient count exceeds 50.")
+    v1.send_email(**simple(Destination={"ToAddresses": many[:50]}))
+
+
+@pytest.mark.parametrize("tag, message", [
+    ({"Name": "bad name", "Value": "v"}, "Invalid tag name <bad name>: only "
+     "alphanumeric ASCII characters, '_',  '-' are allowed."),
+    ({"Name": "n", "Value": "bad value"}, "Invalid tag value <bad value>: "
+     "only alphanumeric ASCII characters, '_',  '-' , '.', '@' are "
+     "allowed."),
+    ({"Name": "n" * 256, "Value": "v"}, "Tag name cannot exceed 255 "
+     "characters."),
+    ({"Name": "n", "Value": "v" * 256}, "Tag value cannot exceed 255 "
+     "characters."),
+    ({"Name": "", "Value": "v"}, "The tag name must be specified."),
+    ({"Name": "n", "Value": ""}, "The tag value must be specified."),
+])
+def test_bad_tags(v1, tag, message):
+    with pytest.raises(ClientError) as exc:
+        v1.send_email(**simple(Tags=[tag]))
+    assert err(exc) == (400, "InvalidParameterValue", message)
+
+
+def test_special_tags_allowed(server, v1):
+    mid = v1.send_email(**simple(Tags=[
+        {"Name": "ses:feedback-id-a", "Value": "x.y@z"}]))["MessageId"]
+    full, _ = captured(server, mid)
+    assert full["Tags"]["ses:feedback-id-a"] == ["x.y@z"]
+
+
+def test_account_pause(v1, v2):
+    v1.update_account_sending_enabled(Enabled=False)
+    with pytest.raises(ClientError) as exc:
+        v1.send_email(**simple())
+    assert err(exc)[:2] == (400, "AccountSendingPausedException")
+    with pytest.raises(ClientError) as exc:
+        v2.send_email(FromEmailAddress=SENDER,
+                      Destination={"ToAddresses": ["t@example.net"]},
+                      Content={"Simple": {"Subject": {"Data": "s"},
+                                          "Body": {"Text": {"Data": "b"}}}})
+    assert err(exc)[:2] == (400, "SendingPausedException")
+    v2.put_account_sending_attributes(SendingEnabled=True)
+    v1.send_email(**simple())
+
+
+def test_configuration_set_checks(v1, v2):
+    with pytest.raises(ClientError) as exc:
+        v1.send_email(**simple(ConfigurationSetName="nope"))
+    assert err(exc) == (400, "ConfigurationSetDoesNotExist",
+                        "Configuration set <nope> does not exist.")
+    v1.create_configuration_set(ConfigurationSet={"Name": "cs1"})
+    v1.send_email(**simple(ConfigurationSetName="cs1"))
+    v1.update_configuration_set_sending_enabled(ConfigurationSetName="cs1",
+                                                Enabled=False)
+    with pytest.raises(ClientError) as exc:
+        v1.send_email(**simple(ConfigurationSetName="cs1"))
+    assert err(exc)[:2] == (400, "ConfigurationSetSendingPausedException")
+
+
+def test_sandbox(start_server, ses):
+    srv = start_server("--sandbox")
+    client = ses(srv=srv)
+    quota = client.get_send_quota()
+    assert (quota["Max24HourSend"], quota["MaxSendRate"]) == (200.0, 1.0)
+    client.verify_email_identity(EmailAddress=SENDER)
+    with pytest.raises(ClientError) as exc:
+        client.send_email(**simple(Destination={"ToAddresses": [
+            "success@simulator.amazonses.com", "stranger@example.net"]}))
+    assert err(exc) == (400, "MessageRejected", "Email address is not "
+                        "verified. The following identities failed the "
+                        "check in region US-EAST-1: stranger@example.net")
+    client.send_email(**simple(Destination={"ToAddresses": [
+        "success+label@simulator.amazonses.com"]}))
+
+
+def test_rate_limit_by_test_clock(start_server, ses):
+    srv = start_server("--max-send-rate", "2")
+    client = ses(srv=srv)
+    client.verify_email_identity(EmailAddress=SENDER)
+    srv.post("/_sesbox/api/v1/clock", json={"set_ms": 1800000000000})
+    client.send_email(**simple())
+    client.send_email(**simple())
+    with pytest.raises(ClientError) as exc:
+        client.send_email(**simple())
+    assert err(exc) == (400, "Throttling", "Maximum sending rate exceeded.")
+    srv.post("/_sesbox/api/v1/clock", json={"advance_ms": 500})
+    client.send_email(**simple())
+    # A burst to many recipients goes while any budget remains, then waits.
+    srv.post("/_sesbox/api/v1/clock", json={"advance_ms": 1000})
+    client.send_email(**simple(Destination={"ToAddresses": [
+        "r%d@example.net" % i for i in range(10)]}))
+    srv.post("/_sesbox/api/v1/clock", json={"advance_ms": 4000})
+    with pytest.raises(ClientError) as exc:
+        client.send_email(**simple())
+    assert err(exc)[1] == "Throttling"
+
+
+def test_daily_quota(start_server, ses, sesv2):
+    srv = start_server("--max-24h-send", "3", "--max-send-rate", "1000")
+    client = ses(srv=srv)
+    client.verify_email_identity(EmailAddress=SENDER)
+    srv.post("/_sesbox/api/v1/clock", json={"set_ms": 1800000000000})
+    client.send_email(**simple(Destination={"ToAddresses": [
+        "a@example.net", "b@example.net",
+        "success@simulator.amazonses.com"]}))
+    assert client.get_send_quota()["SentLast24Hours"] == 2.0
+    client.send_email(**simple())
+    with pytest.raises(ClientError) as exc:
+        client.send_email(**simple())
+    assert err(exc) == (400, "Throttling", "Daily message quota exceeded.")
+    with pytest.raises(ClientError) as exc:
+        sesv2(srv=srv).send_email(
+            FromEmailAddress=SENDER,
+            Destination={"ToAddresses": ["t@example.net"]},
+            Content={"Simple": {"Subject": {"Data": "s"},
+                                "Body": {"Text": {"Data": "b"}}}})
+    assert err(exc) == (400, "LimitExceededException",
+                        "Daily message quota exceeded.")
+    # Simulator recipients do not count against the daily quota.
+    client.send_email(**simple(Destination={"ToAddresses": [
+        "bounce@simulator.amazonses.com"]}))
+    srv.post("/_sesbox/api/v1/clock", json={"advance_ms": 24 * 3600 * 1000})
+    client.send_email(**simple())
+    points = client.get_send_statistics()["SendDataPoints"]
+    assert sum(p["DeliveryAttempts"] for p in points) == 4
+
+
+RAW = ("From: Raw Sender <sender@example.com>\r\n"
+       "To: a@example.net, b@example.net\r\n"
+       "Bcc: secret@example.net\r\n"
+       "Subject: =?UTF-8?B?w5xiZXI=?=\r\n"
+       "Message-ID: <mine@client.example>\r\n"
+       "X-SES-CONFIGURATION-SET: cs1\r\n"
+       "X-SES-MESSAGE-TAGS: team=mail, kind=raw\r\n"
+       "MIME-Version: 1.0\r\n"
+       "Content-Type: text/plain; charset=UTF-8\r\n\r\n"
+       "raw body\r\n")
+
+
+def test_send_raw_email(server, v1):
+    v1.create_configuration_set(ConfigurationSet={"Name": "cs1"})
+    mid = v1.send_raw_email(RawMessage={"Data": RAW})["MessageId"]
+    full, msg = captured(server, mid)
+    assert full["Operation"] == "SendRawEmail"
+    assert full["Destinations"] == ["a@example.net", "b@example.net",
+                                    "secret@example.net"]
+    assert full["Subject"] == "Über"
+    assert full["ConfigurationSet"] == "cs1"
+    assert full["Tags"]["team"] == ["mail"]
+    assert full["Tags"]["kind"] == ["raw"]
+    assert msg["X-SES-CONFIGURATION-SET"] is None
+    assert msg["X-SES-MESSAGE-TAGS"] is None
+    assert msg["Bcc"] is None
+    assert msg["Message-ID"] == "<%s@email.amazonses.com>" % mid
+    assert msg.get_content().strip() == "raw body"
+
+
+def test_send_raw_email_destinations_and_source(server, v1):
+    mid = v1.send_raw_email(Source=SENDER, Destinations=["only@example.net"],
+                            RawMessage={"Data": RAW.replace(
+                                "X-SES-CONFIGURATION-SET: cs1\r\n", "")})[
+        "MessageId"]
+    full, _ = captured(server, mid)
+    assert full["Destinations"] == ["only@example.net"]
+
+
+@pytest.mark.parametrize("raw", [
+    "To: a@example.net\r\nSubject: no from\r\n\r\nbody\r\n",
+])
+def test_send_raw_email_missing_from(v1, raw):
+    with pytest.raises(ClientError) as exc:
+        v1.send_raw_email(RawMessage={"Data": raw})
+    assert err(exc) == (400, "InvalidParameterValue",
+                        "Missing required header 'From'.")
+
+
+def test_send_raw_email_oversize(v1):
+    big = RAW.replace("X-SES-CONFIGURATION-SET: cs1\r\n", "") + (
+        "x" * 998 + "\r\n") * 10600
+    with pytest.raises(ClientError) as exc:
+        v1.send_raw_email(RawMessage={"Data": big})
+    code, message = err(exc)[1:]
+    assert code == "InvalidParameterValue"
+    assert message.startswith("Message length is more than 10485760 bytes")
+
+
+def test_v2_send_simple_with_attachments_and_headers(server, v2):
+    resp = v2.send_email(
+        FromEmailAddress=SENDER,
+        Destination={"ToAddresses": ["to@example.net"]},
+        Content={"Simple": {
+            "Subject": {"Data": "Files"},
+            "Body": {"Text": {"Data": "see attached"}},
+            "Headers": [{"Name": "X-Custom", "Value": "42"}],
+            "Attachments": [{"FileName": "a.txt",
+                             "RawContent": b"attachment text",
+                             "ContentType": "text/plain"}]}},
+        EmailTags=[{"Name": "k", "Value": "v"}])
+    full, msg = captured(server, resp["MessageId"])
+    assert (full["Api"], full["Operation"]) == ("v2", "SendEmail")
+    assert msg["X-Custom"] == "42"
+    assert msg.get_content_type() == "multipart/mixed"
+    atts = list(msg.iter_attachments())
+    assert [(a.get_filename(), a.get_content()) for a in atts] == [
+        ("a.txt", "attachment text")]
+    assert full["Tags"]["k"] == ["v"]
+
+
+def test_v2_send_raw(server, v2):
+    mid = v2.send_email(Content={"Raw": {"Data": RAW.replace(
+        "X-SES-CONFIGURATION-SET: cs1\r\n", "").encode()}})["MessageId"]
+    full, _ = captured(server, mid)
+    assert full["Source"] == SENDER
+
+
+def test_v2_send_unverified(sesv2):
+    with pytest.raises(ClientError) as exc:
+        sesv2().send_email(FromEmailAddress="x@nowhere.example",
+                           Destination={"ToAddresses": ["t@example.net"]},
+                           Content={"Simple": {
+                               "Subject": {"Data": "s"},
+                               "Body": {"Text": {"Data": "b"}}}})
+    assert err(exc)[:2] == (400, "MessageRejected")
+
+
+def test_cli_send(server, v1):
+    out = aws_cli(server, "ses", "send-email", "--from", SENDER,
+                  "--destination", "ToAddresses=cli@example.net",
+                  "--message", "Subject={Data=CLI},Body={Text={Data=hi}}")
+    mid = json.loads(out.stdout)["MessageId"]
+    assert MSGID.fullmatch(mid)
+    out = aws_cli(server, "sesv2", "send-email", "--from-email-address",
+                  SENDER, "--destination", "ToAddresses=cli2@example.net",
+                  "--content", "Simple={Subject={Data=CLI2},"
+                  "Body={Text={Data=hi}}}")
+    full, msg = captured(server, json.loads(out.stdout)["MessageId"])
+    assert msg["Subject"] == "CLI2"
+
+
+def test_messages_filter_by_recipient(server, v1):
+    v1.send_email(**simple(Destination={"ToAddresses": ["x@example.net"]}))
+    v1.send_email(**simple(Destination={"ToAddresses": ["y@example.net"]}))
+    got = server.get("/_sesbox/api/v1/messages",
+                     params={"to": "y@example.net", "kind": "send"}).json()
+    assert [m["Destinations"] for m in got["messages"]] == [
+        ["y@example.net"]]
