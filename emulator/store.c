@@ -33,7 +33,16 @@ struct store_stmt {
 struct store {
 	sqlite3 *db;
 	struct store_stmt cache[STORE_STMT_CACHE_SIZE];
+	int writing;		/* holds store_write_lock */
 };
+
+/*
+ * One writer at a time, decided here rather than by SQLite: SQLite's busy
+ * handler waits by sleeping in millisecond steps, which turns two threads
+ * wanting the write lock into a 100 ms stall. A mutex hands it over in
+ * microseconds.
+ */
+static pthread_mutex_t store_write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static char *store_path;	/* database file */
 static char *store_directory;
@@ -339,21 +348,42 @@ store_simple(struct store *s, const char *sql)
 	return 0;
 }
 
+static void
+store_write_release(struct store *s)
+{
+	if (s->writing) {
+		s->writing = 0;
+		pthread_mutex_unlock(&store_write_lock);
+	}
+}
+
 int
 store_begin(struct store *s, int write)
 {
 	static const char begin_read[] = "BEGIN";
 	static const char begin_write[] = "BEGIN IMMEDIATE";
+	int rc;
 
-	return store_simple(s, write ? begin_write : begin_read);
+	if (write) {
+		pthread_mutex_lock(&store_write_lock);
+		s->writing = 1;
+	}
+	if ((rc = store_simple(s, write ? begin_write : begin_read)) != 0)
+		store_write_release(s);
+	return rc;
 }
 
 int
 store_commit(struct store *s)
 {
 	static const char sql[] = "COMMIT";
+	int rc = store_simple(s, sql);
 
-	return store_simple(s, sql);
+	/* A failed COMMIT leaves the transaction open for the rollback,
+	 * which releases the lock. */
+	if (rc == 0)
+		store_write_release(s);
+	return rc;
 }
 
 void
@@ -361,6 +391,7 @@ store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_write_release(s);
 }
 
 int
@@ -507,7 +538,8 @@ store_quota_used(struct store *s, const char *account, const char *region,
     int64_t since_ms, int64_t *out)
 {
 	static const char sql[] = "SELECT coalesce(sum(recipients), 0) FROM "
-	    "quota_usage WHERE account_id = ?1 AND region = ?2 AND ts_ms > ?3";
+	    "quota_usage WHERE account_id = ?1 AND region = ?2 AND "
+	    "minute_ms > ?3";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc;
 

@@ -55,13 +55,16 @@ store_quota_add(struct store *s, const char *account, const char *region,
     int64_t ts_ms, int recipients)
 {
 	static const char sql[] = "INSERT INTO quota_usage (account_id, "
-	    "region, ts_ms, recipients) VALUES (?1, ?2, ?3, ?4)";
+	    "region, minute_ms, recipients) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT (account_id, region, minute_ms) DO UPDATE SET "
+	    "recipients = recipients + ?4";
 	sqlite3_stmt *st = store_stmt(s, sql);
 
 	if (st == NULL)
 		return -1;
 	store_bind_scope(st, account, region);
-	sqlite3_bind_int64(st, 3, ts_ms);
+	/* EMU: minute buckets; the window's edge is exact to the minute. */
+	sqlite3_bind_int64(st, 3, ts_ms - ts_ms % 60000);
 	sqlite3_bind_int(st, 4, recipients);
 	return store_step_done(s, st);
 }

@@ -22,7 +22,7 @@ int store_recipient_insert(struct store *s, const char *message_id, int idx,
 int store_event_insert(struct store *s, const char *account,
     const char *region, const char *message_id, const char *type,
     int64_t ts_ms, const json_t *detail);
-/* Counts recipients against the daily quota at ts_ms. */
+/* Counts recipients against the daily quota in ts_ms's minute. */
 int store_quota_add(struct store *s, const char *account, const char *region,
     int64_t ts_ms, int recipients);
 /* Adds delivery attempts to ts_ms's statistics bucket. */

@@ -86,13 +86,15 @@ CREATE TABLE custom_verification_template (
 	PRIMARY KEY (account_id, region, name)
 ) WITHOUT ROWID;
 
+-- Recipients counted against the daily quota, per minute: the rolling
+-- 24-hour sum reads at most 1,440 rows however much is sent.
 CREATE TABLE quota_usage (
 	account_id TEXT NOT NULL,
 	region TEXT NOT NULL,
-	ts_ms INTEGER NOT NULL,
-	recipients INTEGER NOT NULL
-);
-CREATE INDEX quota_usage_by_time ON quota_usage (account_id, region, ts_ms);
+	minute_ms INTEGER NOT NULL,
+	recipients INTEGER NOT NULL,
+	PRIMARY KEY (account_id, region, minute_ms)
+) WITHOUT ROWID;
 
 -- Mail sesbox produced or accepted, as the recipient side received it:
 -- verification emails and every accepted send.
