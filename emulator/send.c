@@ -449,8 +449,9 @@ fail:
 
 static int
 send_persist(struct op_ctx *ctx, struct send_state *st, const char *msgid,
-    const char *operation, int counted, struct awserr *e)
+    const struct send_request *r, int counted, struct awserr *e)
 {
+	const char *operation = r->operation;
 	struct store_message m = { .message_id = msgid,
 	    .account = ctx->account, .region = ctx->region, .kind = "send",
 	    .source = st->from_address, .subject = st->subject,
@@ -467,17 +468,32 @@ send_persist(struct op_ctx *ctx, struct send_state *st, const char *msgid,
 	m.destinations = dest;
 	if (store_message_insert(ctx->store, &m) != 0)
 		goto out;
-	for (i = 0; i < st->n; i++)
+	/* AWS: a message whose template failed to render is not delivered
+	 * (SES-REFERENCE §8.2): nothing is queued. */
+	for (i = 0; r->render_error == NULL && i < st->n; i++)
 		if (store_recipient_insert(ctx->store, msgid, (int)i,
 		    st->rcpts[i].address, st->rcpts[i].kind, ctx->now_ms) != 0)
 			goto out;
-	/* AWS: the Send event's own object is always {} (§4.6). */
+	/* AWS: the Send event's own object is always {}; a render failure
+	 * is {"errorMessage", "templateName"} (§4.6). */
 	if (store_event_insert(ctx->store, ctx->account, ctx->region, msgid,
-	    "Send", ctx->now_ms, detail) != 0 ||
-	    (counted > 0 && (store_quota_add(ctx->store, ctx->account,
+	    "Send", ctx->now_ms, detail) != 0)
+		goto out;
+	if (r->render_error != NULL) {
+		json_t *f = json_pack("{s:s,s:s}", "errorMessage",
+		    r->render_error, "templateName", r->template_name ?
+		    r->template_name : "");
+		int bad = store_event_insert(ctx->store, ctx->account,
+		    ctx->region, msgid, "Rendering Failure", ctx->now_ms, f);
+
+		json_decref(f);
+		if (bad)
+			goto out;
+	}
+	if (counted > 0 && (store_quota_add(ctx->store, ctx->account,
 	    ctx->region, ctx->now_ms, counted) != 0 ||
 	    store_stats_add(ctx->store, ctx->account, ctx->region, ctx->now_ms,
-	    counted) != 0)))
+	    counted) != 0))
 		goto out;
 	rc = 0;
 out:
@@ -485,6 +501,25 @@ out:
 		awserr_set(e, "InternalFailure", "cannot store the message");
 	json_decref(dest);
 	json_decref(detail);
+	return rc;
+}
+
+int
+send_precheck(struct op_ctx *ctx, const char *from,
+    const char *configuration_set, struct awserr *e)
+{
+	struct send_state st;
+	int rc = -1;
+
+	memset(&st, 0, sizeof(st));
+	st.from_given = from;
+	if (send_check_account(ctx, e) == 0 &&
+	    (configuration_set == NULL ||
+	    cs_check_send(ctx, configuration_set, e) == 0) &&
+	    send_address(ctx, from, &st.from_address, e) == 0 &&
+	    send_check_identities(ctx, &st, 0, e) == 0)
+		rc = 0;
+	send_state_fini(&st);
 	return rc;
 }
 
@@ -573,7 +608,11 @@ send_accept(struct op_ctx *ctx, const struct send_request *r,
 			counted++;
 	if (quota_take(ctx, &limits, sent, (int)st.n, counted, e) != 0)
 		goto out;
-	if (r->raw == NULL) {
+	if (r->render_error != NULL) {
+		/* Nothing rendered: the capture keeps an empty message. */
+		st.raw = xstrdup("");
+		st.subject = xstrdup("");
+	} else if (r->raw == NULL) {
 		send_build(ctx, r, &st, msgid);
 		if (st.raw_len > r->max_bytes) {
 			awserr_set(e, op_err_code(ctx, OP_ERR_INVALID), "Message "
@@ -582,7 +621,7 @@ send_accept(struct op_ctx *ctx, const struct send_request *r,
 			goto out;
 		}
 	}
-	rc = send_persist(ctx, &st, msgid, r->operation, counted, e);
+	rc = send_persist(ctx, &st, msgid, r, counted, e);
 out:
 	send_state_fini(&st);
 	return rc;

@@ -40,6 +40,11 @@ struct send_request {
 	const json_t *headers;		/* v2 custom Headers, or NULL */
 	const char *raw;		/* raw MIME (decoded), or NULL */
 	size_t raw_len;
+	/* Templated sends whose template did not render: the message is
+	 * accepted (MessageId answered) but not delivered, and a Rendering
+	 * Failure event is recorded. */
+	const char *render_error;	/* SES's errorMessage, or NULL */
+	const char *template_name;
 	/* Options. */
 	const char *configuration_set;
 	const json_t *tags;		/* [{Name, Value}], or NULL */
@@ -54,6 +59,15 @@ struct send_request {
  */
 int send_accept(struct op_ctx *ctx, const struct send_request *r,
     char msgid[MSGID_BYTES], struct awserr *e)
+    __attribute__((warn_unused_result));
+
+/*
+ * The checks a bulk send makes once for the whole call (SES models them as
+ * call errors): the account may send, the configuration set exists and may
+ * send, the sender is valid and verified. Returns 0 or -1 with e set.
+ */
+int send_precheck(struct op_ctx *ctx, const char *from,
+    const char *configuration_set, struct awserr *e)
     __attribute__((warn_unused_result));
 
 /* Non-zero for a mailbox simulator address (any +label). */

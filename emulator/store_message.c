@@ -127,9 +127,10 @@ store_message_get(struct store *s, const char *message_id, int *missing)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		m = store_message_summary(st);
-		json_object_set_new(m, "Raw", json_stringn_nocheck(
-		    sqlite3_column_blob(st, 12), (size_t)sqlite3_column_bytes(st,
-		    12)));
+		/* An empty blob reads back as NULL. */
+		json_object_set_new(m, "Raw", sqlite3_column_bytes(st, 12) > 0 ?
+		    json_stringn_nocheck(sqlite3_column_blob(st, 12),
+		    (size_t)sqlite3_column_bytes(st, 12)) : json_string(""));
 	} else if (rc == SQLITE_DONE) {
 		*missing = 1;
 	}

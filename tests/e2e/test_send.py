@@ -389,3 +389,136 @@ def test_messages_filter_by_recipient(server, v1):
                      params={"to": "y@example.net", "kind": "send"}).json()
     assert [m["Destinations"] for m in got["messages"]] == [
         ["y@example.net"]]
+
+
+# -- templated sends --------------------------------------------------------
+
+TPL = {"TemplateName": "welcome", "SubjectPart": "Hi {{name}}",
+       "TextPart": "Hello {{name}}, code {{code}}",
+       "HtmlPart": "<p>Hello {{name}}</p>"}
+
+
+def test_send_templated_email(server, v1):
+    v1.create_template(Template=TPL)
+    mid = v1.send_templated_email(
+        Source=SENDER, Destination={"ToAddresses": ["t@example.net"]},
+        Template="welcome", TemplateData='{"name": "Ann", "code": 7}')[
+        "MessageId"]
+    full, msg = captured(server, mid)
+    assert full["Operation"] == "SendTemplatedEmail"
+    assert msg["Subject"] == "Hi Ann"
+    parts = [p.get_content().strip() for p in msg.iter_parts()]
+    assert parts == ["Hello Ann, code 7", "<p>Hello Ann</p>"]
+    assert [e["Type"] for e in full["Events"]] == ["Send"]
+
+
+def test_send_templated_email_rendering_failure(server, v1):
+    v1.create_template(Template=TPL)
+    # AWS: the call succeeds; the failure is an asynchronous event and
+    # nothing is delivered (SES-REFERENCE §8.2).
+    mid = v1.send_templated_email(
+        Source=SENDER, Destination={"ToAddresses": ["t@example.net"]},
+        Template="welcome", TemplateData='{"name": "Ann"}')["MessageId"]
+    full, _ = captured(server, mid)
+    assert [(e["Type"], e["Detail"]) for e in full["Events"]] == [
+        ("Send", {}),
+        ("Rendering Failure", {
+            "errorMessage": "Attribute 'code' is not present in the "
+                            "rendering data.",
+            "templateName": "welcome"})]
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_templated_missing_template(v1, v2, api):
+    with pytest.raises(ClientError) as exc:
+        if api == "v1":
+            v1.send_templated_email(
+                Source=SENDER, Destination={"ToAddresses": ["t@x.net"]},
+                Template="nope", TemplateData="{}")
+        else:
+            v2.send_email(FromEmailAddress=SENDER,
+                          Destination={"ToAddresses": ["t@x.net"]},
+                          Content={"Template": {"TemplateName": "nope",
+                                                "TemplateData": "{}"}})
+    assert err(exc) == ((400, "TemplateDoesNotExist",
+                         "Template nope does not exist.") if api == "v1"
+                        else (404, "NotFoundException",
+                              "Template nope does not exist."))
+
+
+def test_v2_send_template_and_inline(server, v2):
+    v2.create_email_template(TemplateName="t2", TemplateContent={
+        "Subject": "S {{x}}", "Text": "T {{x}}"})
+    mid = v2.send_email(FromEmailAddress=SENDER,
+                        Destination={"ToAddresses": ["a@example.net"]},
+                        Content={"Template": {"TemplateName": "t2",
+                                              "TemplateData": '{"x": 1}'}})[
+        "MessageId"]
+    _, msg = captured(server, mid)
+    assert (msg["Subject"], msg.get_content().strip()) == ("S 1", "T 1")
+    mid = v2.send_email(FromEmailAddress=SENDER,
+                        Destination={"ToAddresses": ["a@example.net"]},
+                        Content={"Template": {
+                            "TemplateContent": {"Subject": "Inline {{y}}",
+                                                "Html": "<b>{{y}}</b>"},
+                            "TemplateData": '{"y": "z"}'}})["MessageId"]
+    _, msg = captured(server, mid)
+    assert msg["Subject"] == "Inline z"
+    assert msg.get_content_type() == "text/html"
+
+
+def test_send_bulk_templated_email(server, v1):
+    v1.create_template(Template=TPL)
+    resp = v1.send_bulk_templated_email(
+        Source=SENDER, Template="welcome",
+        DefaultTemplateData='{"name": "friend", "code": 0}',
+        DefaultTags=[{"Name": "kind", "Value": "bulk"}],
+        Destinations=[
+            {"Destination": {"ToAddresses": ["a@example.net"]},
+             "ReplacementTemplateData": '{"name": "A", "code": 1}',
+             "ReplacementTags": [{"Name": "kind", "Value": "vip"}]},
+            {"Destination": {"ToAddresses": ["b@example.net"]}},
+            {"Destination": {"ToAddresses": ["not an address"]}}])
+    status = resp["Status"]
+    assert [s["Status"] for s in status] == ["Success", "Success",
+                                             "InvalidParameterValue"]
+    assert status[2]["Error"] == "Missing final '@domain'"
+    first, msg_a = captured(server, status[0]["MessageId"])
+    second, msg_b = captured(server, status[1]["MessageId"])
+    assert (msg_a["Subject"], msg_b["Subject"]) == ("Hi A", "Hi friend")
+    assert first["Tags"]["kind"] == ["vip"]
+    assert second["Tags"]["kind"] == ["bulk"]
+
+
+def test_send_bulk_call_errors(ses, v1):
+    with pytest.raises(ClientError) as exc:
+        v1.send_bulk_templated_email(
+            Source=SENDER, Template="missing", DefaultTemplateData="{}",
+            Destinations=[{"Destination": {"ToAddresses": ["a@x.net"]}}])
+    assert err(exc)[1] == "TemplateDoesNotExist"
+    v1.create_template(Template=TPL)
+    with pytest.raises(ClientError) as exc:
+        ses().send_bulk_templated_email(
+            Source="who@unverified.example", Template="welcome",
+            DefaultTemplateData="{}",
+            Destinations=[{"Destination": {"ToAddresses": ["a@x.net"]}}])
+    assert err(exc)[1] == "MessageRejected"
+
+
+def test_v2_send_bulk_email(server, v2):
+    v2.create_email_template(TemplateName="b2", TemplateContent={
+        "Subject": "Hi {{n}}", "Text": "x"})
+    resp = v2.send_bulk_email(
+        FromEmailAddress=SENDER,
+        DefaultContent={"Template": {"TemplateName": "b2",
+                                     "TemplateData": '{"n": "all"}'}},
+        BulkEmailEntries=[
+            {"Destination": {"ToAddresses": ["a@example.net"]},
+             "ReplacementEmailContent": {"ReplacementTemplate": {
+                 "ReplacementTemplateData": '{"n": "one"}'}}},
+            {"Destination": {"ToAddresses": ["b@example.net"]}}])
+    results = resp["BulkEmailEntryResults"]
+    assert [r["Status"] for r in results] == ["SUCCESS", "SUCCESS"]
+    subjects = [captured(server, r["MessageId"])[1]["Subject"]
+                for r in results]
+    assert subjects == ["Hi one", "Hi all"]
