@@ -39,6 +39,7 @@ LIB_SRCS := \
 	emulator/store_cvt.c emulator/store_link.c emulator/store_message.c \
 	emulator/store_send.c emulator/quota.c emulator/send.c \
 	emulator/op_send.c \
+	emulator/sendauth.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
 	simulator/inspect.c
@@ -47,7 +48,7 @@ EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
-UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime
+UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime sendauth
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

@@ -14,7 +14,7 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$
 
 # Unthrottled quotas: the benchmark measures sesbox, not SES's limits.
 "$bin" --ephemeral --listen 127.0.0.1:0 --log-level "${BENCH_LOG_LEVEL:-info}" \
-	--max-send-rate 1000000000 --max-24h-send -1 2>"$log" &
+	--max-send-rate 1000000000 --max-24h-send -1 ${BENCH_SESBOX_ARGS:-} 2>"$log" &
 pid=$!
 for _ in $(seq 1 200); do
 	port=$(sed -n 's/.*msg=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")

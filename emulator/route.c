@@ -211,32 +211,37 @@ static int
 route_run(struct op_ctx *ctx, const struct model_op *op, const json_t *in,
     json_t **out, struct awserr *e)
 {
-	int writes = op_writes(op);
+	int writes = op_writes(op), rc;
 
 	*out = NULL;
 	ctx->v2 = op->service->rest;
 	if (op_handler(op) == NULL)
 		return op_call(ctx, op, in, out, e);
-	if ((ctx->store = store_get()) == NULL ||
-	    store_begin(ctx->store, writes) != 0) {
+	ctx->store = writes ? store_write_begin() : store_get();
+	if (ctx->store == NULL || (!writes && store_begin(ctx->store) != 0)) {
 		awserr_set(e, "InternalFailure", "the store is unavailable");
 		return -1;
 	}
-	if (op_call(ctx, op, in, out, e) != 0) {
+	rc = op_call(ctx, op, in, out, e);
+	if (writes) {
+		if (store_write_end(ctx->store, rc == 0) != 0 && rc == 0) {
+			awserr_set(e, "InternalFailure", "the transaction did "
+			    "not commit");
+			rc = -1;
+		}
+	} else if (rc != 0) {
 		store_rollback(ctx->store);
-		json_decref(*out);
-		*out = NULL;
-		return -1;
-	}
-	if (store_commit(ctx->store) != 0) {
+	} else if (store_commit(ctx->store) != 0) {
 		store_rollback(ctx->store);
-		json_decref(*out);
-		*out = NULL;
 		awserr_set(e, "InternalFailure", "the transaction did not "
 		    "commit");
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	if (rc != 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 static void

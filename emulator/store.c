@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,16 +34,29 @@ struct store_stmt {
 struct store {
 	sqlite3 *db;
 	struct store_stmt cache[STORE_STMT_CACHE_SIZE];
-	int writing;		/* holds store_write_lock */
 };
 
 /*
- * One writer at a time, decided here rather than by SQLite: SQLite's busy
- * handler waits by sleeping in millisecond steps, which turns two threads
- * wanting the write lock into a 100 ms stall. A mutex hands it over in
- * microseconds.
+ * Group commit. Every write runs on one shared connection (store_writer),
+ * one request at a time under store_write_lock, each inside its own
+ * SAVEPOINT so a failing request rolls back alone. The enclosing
+ * transaction stays open while more writers are waiting to run, and is
+ * committed by the last of them (or when STORE_BATCH_MAX requests have
+ * joined); everyone in the batch is released by that one COMMIT. A request
+ * therefore still returns only after its changes are committed, but N
+ * concurrent requests cost one commit and one write of each page they
+ * share, not N.
  */
+#define STORE_BATCH_MAX 64
+
 static pthread_mutex_t store_write_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t store_committed = PTHREAD_COND_INITIALIZER;
+static struct store *store_writer;
+static int store_batch_open;		/* BEGIN issued, COMMIT not yet */
+static int store_batch_size;		/* requests in the open batch */
+static uint64_t store_batch_epoch;	/* counts COMMITs */
+static int store_batch_failed;		/* the last COMMIT failed */
+static atomic_int store_write_waiting;	/* threads queued for the lock */
 
 static char *store_path;	/* database file */
 static char *store_directory;
@@ -255,6 +269,8 @@ void
 store_shutdown(void)
 {
 	store_release();
+	store_close(store_writer);
+	store_writer = NULL;
 	if (store_ephemeral && store_directory != NULL)
 		nftw(store_directory, store_rm, 8, FTW_DEPTH | FTW_PHYS);
 	free(store_path);
@@ -348,42 +364,20 @@ store_simple(struct store *s, const char *sql)
 	return 0;
 }
 
-static void
-store_write_release(struct store *s)
-{
-	if (s->writing) {
-		s->writing = 0;
-		pthread_mutex_unlock(&store_write_lock);
-	}
-}
-
 int
-store_begin(struct store *s, int write)
+store_begin(struct store *s)
 {
 	static const char begin_read[] = "BEGIN";
-	static const char begin_write[] = "BEGIN IMMEDIATE";
-	int rc;
 
-	if (write) {
-		pthread_mutex_lock(&store_write_lock);
-		s->writing = 1;
-	}
-	if ((rc = store_simple(s, write ? begin_write : begin_read)) != 0)
-		store_write_release(s);
-	return rc;
+	return store_simple(s, begin_read);
 }
 
 int
 store_commit(struct store *s)
 {
 	static const char sql[] = "COMMIT";
-	int rc = store_simple(s, sql);
 
-	/* A failed COMMIT leaves the transaction open for the rollback,
-	 * which releases the lock. */
-	if (rc == 0)
-		store_write_release(s);
-	return rc;
+	return store_simple(s, sql);
 }
 
 void
@@ -391,7 +385,76 @@ store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	store_write_release(s);
+}
+
+struct store *
+store_write_begin(void)
+{
+	static const char begin[] = "BEGIN IMMEDIATE";
+	static const char savepoint[] = "SAVEPOINT request";
+	char err[STORE_ERROR_MAX_BYTES];
+
+	atomic_fetch_add(&store_write_waiting, 1);
+	pthread_mutex_lock(&store_write_lock);
+	atomic_fetch_sub(&store_write_waiting, 1);
+	if (store_writer == NULL) {
+		store_writer = xcalloc(1, sizeof(*store_writer));
+		if ((store_writer->db = store_open_db(err, sizeof(err))) ==
+		    NULL) {
+			log_error("msg=\"cannot open database\" err=\"%s\"",
+			    err);
+			free(store_writer);
+			store_writer = NULL;
+			goto fail;
+		}
+	}
+	if (!store_batch_open) {
+		if (store_simple(store_writer, begin) != 0)
+			goto fail;
+		store_batch_open = 1;
+		store_batch_size = 0;
+	}
+	if (store_simple(store_writer, savepoint) != 0)
+		goto fail;
+	store_batch_size++;
+	return store_writer;
+fail:
+	pthread_mutex_unlock(&store_write_lock);
+	return NULL;
+}
+
+int
+store_write_end(struct store *s, int ok)
+{
+	static const char release[] = "RELEASE request";
+	static const char undo[] = "ROLLBACK TO request";
+	static const char commit[] = "COMMIT";
+	uint64_t epoch;
+	int rc;
+
+	if (!ok && store_simple(s, undo) != 0)
+		ok = -1;
+	if (store_simple(s, release) != 0)
+		ok = -1;
+	epoch = store_batch_epoch;
+	if (atomic_load(&store_write_waiting) > 0 &&
+	    store_batch_size < STORE_BATCH_MAX && ok >= 0) {
+		/* Others are about to run: let them join; the last one
+		 * commits for everyone. */
+		while (store_batch_epoch == epoch)
+			pthread_cond_wait(&store_committed, &store_write_lock);
+		rc = store_batch_failed ? -1 : 0;
+	} else {
+		rc = store_simple(s, commit);
+		if (rc != 0)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_batch_failed = rc != 0;
+		store_batch_open = 0;
+		store_batch_epoch++;
+		pthread_cond_broadcast(&store_committed);
+	}
+	pthread_mutex_unlock(&store_write_lock);
+	return ok < 0 ? -1 : rc;
 }
 
 int

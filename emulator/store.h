@@ -2,10 +2,12 @@
  * store — all persistent state, in SQLite.
  *
  * One database file in WAL mode under the data directory; one connection per
- * thread, opened on first use, with its prepared statements cached; schema
+ * thread for reads, opened on first use, with its prepared statements
+ * cached, and one shared writer connection with group commit; schema
  * migrations embedded from emulator/schema/ and tracked in PRAGMA
  * user_version. SQL text lives only in store*.c. Callers run each request
- * in one transaction (store_begin .. store_commit) and acknowledge it only
+ * in one transaction (store_begin .. store_commit for reads,
+ * store_write_begin .. store_write_end for writes) and acknowledge it only
  * after the commit. This module knows nothing of HTTP or AWS wire formats.
  */
 #ifndef STORE_H
@@ -40,10 +42,22 @@ struct store *store_get(void);
 /* Closes this thread's connection now (threads about to exit). */
 void store_release(void);
 
-/* Transactions: write takes the write lock at once (BEGIN IMMEDIATE). */
-int store_begin(struct store *s, int write) __attribute__((warn_unused_result));
+/* A read transaction on this thread's connection. */
+int store_begin(struct store *s) __attribute__((warn_unused_result));
 int store_commit(struct store *s) __attribute__((warn_unused_result));
 void store_rollback(struct store *s);
+
+/*
+ * Writes go through group commit (store.c): store_write_begin gives the
+ * shared writer connection (borrowed; this thread alone uses it until
+ * store_write_end) with a savepoint open for this request, or NULL when
+ * the store is unavailable. store_write_end keeps (ok) or undoes (!ok) the
+ * request's changes and returns once they are committed: 0, or -1 when the
+ * batch's COMMIT failed (nothing of the request is kept then).
+ */
+struct store *store_write_begin(void) __attribute__((warn_unused_result));
+int store_write_end(struct store *s, int ok)
+    __attribute__((warn_unused_result));
 
 /* Deletes every row of every table (all accounts, all regions). */
 int store_reset(struct store *s) __attribute__((warn_unused_result));

@@ -106,15 +106,14 @@ inspect_body(const struct route_request *req, struct route_response *resp)
 static void
 inspect_reset(const struct route_request *req, struct route_response *resp)
 {
-	struct store *s = store_get();
+	struct store *s = store_write_begin();
 
-	if (s == NULL || store_begin(s, 1) != 0) {
+	if (s == NULL) {
 		inspect_error(resp, 500, "InternalFailure", "the store is "
 		    "unavailable");
 		return;
 	}
-	if (store_reset(s) != 0 || store_commit(s) != 0) {
-		store_rollback(s);
+	if (store_write_end(s, store_reset(s) == 0) != 0) {
 		inspect_error(resp, 500, "InternalFailure", "reset failed");
 		return;
 	}
@@ -301,7 +300,7 @@ inspect_verify(const struct route_request *req, struct route_response *resp)
 {
 	char token[INSPECT_PARAM_MAX_BYTES];
 	struct verify_outcome out;
-	struct store *s = store_get();
+	struct store *s;
 
 	if (req->query == NULL || inspect_param(req->query, "token", token,
 	    sizeof(token)) != 0) {
@@ -309,13 +308,12 @@ inspect_verify(const struct route_request *req, struct route_response *resp)
 		    "link is incomplete.");
 		return;
 	}
-	if (s == NULL || store_begin(s, 1) != 0) {
+	if ((s = store_write_begin()) == NULL) {
 		inspect_page(resp, 500, "Error", "The store is unavailable.");
 		return;
 	}
-	if (verify_open(s, token, tclock_now_ms(), &out) != 0 ||
-	    store_commit(s) != 0) {
-		store_rollback(s);
+	if (store_write_end(s, verify_open(s, token, tclock_now_ms(), &out) ==
+	    0) != 0) {
 		inspect_page(resp, 500, "Error", "Verification failed.");
 		return;
 	}

@@ -522,3 +522,41 @@ def test_v2_send_bulk_email(server, v2):
     subjects = [captured(server, r["MessageId"])[1]["Subject"]
                 for r in results]
     assert subjects == ["Hi one", "Hi all"]
+
+
+def test_concurrent_sends_group_commit(start_server):
+    # Sixteen threads sending at once share commits (group commit); a
+    # request that fails inside a batch (a bad tag) rolls back alone.
+    import concurrent.futures
+    import requests
+
+    srv = start_server("--http-threads", "16", "--max-send-rate", "1e9")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    srv.post("/", data="Action=VerifyEmailIdentity&EmailAddress="
+             "sender%40example.com", headers=form)
+
+    def send(i):
+        tag = "bad%20tag" if i % 7 == 0 else "ok"
+        with requests.Session() as http:
+            r = http.post(srv.url + "/", headers=form, timeout=10, data=(
+                "Action=SendEmail&Source=sender%40example.com"
+                "&Destination.ToAddresses.member.1=r{0}%40example.net"
+                "&Message.Subject.Data=s{0}&Message.Body.Text.Data=b"
+                "&Tags.member.1.Name=t&Tags.member.1.Value={1}").format(
+                    i, tag))
+        return i, r.status_code, r.text
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(send, range(400)))
+    ok = {i for i, status, _ in results if status == 200}
+    bad = {i for i, status, _ in results if status == 400}
+    assert ok | bad == set(range(400))
+    assert bad == {i for i in range(400) if i % 7 == 0}
+    listed = srv.get("/_sesbox/api/v1/messages",
+                     params={"limit": "1000", "kind": "send"}).json()
+    got = {int(m["Destinations"][0][1:].split("@")[0])
+           for m in listed["messages"]}
+    assert got == ok
+    mids = [re.search(r"<MessageId>(.*)</MessageId>", text).group(1)
+            for i, status, text in results if status == 200]
+    assert len(set(mids)) == len(ok)
