@@ -560,3 +560,38 @@ def test_concurrent_sends_group_commit(start_server):
     mids = [re.search(r"<MessageId>(.*)</MessageId>", text).group(1)
             for i, status, text in results if status == 200]
     assert len(set(mids)) == len(ok)
+
+
+def test_cli_send_family(server, v1, tmp_path):
+    def cli(*args):
+        out = aws_cli(server, *args).stdout
+        return json.loads(out) if out.strip() else {}
+
+    raw = tmp_path / "raw.json"
+    raw.write_text(json.dumps({"Data": base64.b64encode(RAW.replace(
+        "X-SES-CONFIGURATION-SET: cs1\r\n", "").encode()).decode()}))
+    mid = cli("ses", "send-raw-email", "--raw-message",
+              "file://" + str(raw))["MessageId"]
+    assert captured(server, mid)[0]["Operation"] == "SendRawEmail"
+    cli("ses", "create-template", "--template",
+        json.dumps({"TemplateName": "c", "SubjectPart": "Hi {{n}}",
+                    "TextPart": "t"}))
+    mid = cli("ses", "send-templated-email", "--source", SENDER,
+              "--destination", "ToAddresses=a@example.net", "--template",
+              "c", "--template-data", '{"n": "cli"}')["MessageId"]
+    assert captured(server, mid)[1]["Subject"] == "Hi cli"
+    status = cli("ses", "send-bulk-templated-email", "--source", SENDER,
+                 "--template", "c", "--default-template-data", '{"n": 1}',
+                 "--destinations", json.dumps([{"Destination": {
+                     "ToAddresses": ["b@example.net"]}}]))["Status"]
+    assert [s["Status"] for s in status] == ["Success"]
+    results = cli("sesv2", "send-bulk-email", "--from-email-address", SENDER,
+                  "--default-content", json.dumps({"Template": {
+                      "TemplateName": "c", "TemplateData": '{"n": 2}'}}),
+                  "--bulk-email-entries", json.dumps([{"Destination": {
+                      "ToAddresses": ["c@example.net"]}}]))[
+        "BulkEmailEntryResults"]
+    assert [r["Status"] for r in results] == ["SUCCESS"]
+    points = cli("ses", "get-send-statistics")["SendDataPoints"]
+    # 3 recipients in the raw message (To, To, Bcc), then 1 + 1 + 1.
+    assert sum(p["DeliveryAttempts"] for p in points) == 6
