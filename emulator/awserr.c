@@ -19,6 +19,7 @@ static const struct {
 	int v1_status;
 	int v2_status;
 } awserr_unmodelled[] = {
+	{ "AccessDenied", 403, 403 },
 	{ "AccessDeniedException", 400, 403 },
 	{ "IncompleteSignature", 400, 400 },
 	{ "InternalFailure", 500, 500 },

@@ -13,6 +13,7 @@
 #include "ident.h"
 #include "mime.h"
 #include "quota.h"
+#include "sendauth.h"
 #include "store.h"
 #include "store_message.h"
 #include "store_send.h"
@@ -36,6 +37,7 @@ struct send_state {
 	char *from_owned;		/* from_given when it came from a header */
 	json_t *keep;			/* arrays whose strings rcpts borrow */
 	json_t *header_tags;		/* raw: X-SES-MESSAGE-TAGS (new) */
+	char *header_arns[3];		/* raw: X-SES-SOURCE/FROM/RETURN-PATH-ARN */
 	char *raw;			/* the message as captured (new) */
 	size_t raw_len;
 	char *subject;			/* new, decoded */
@@ -63,6 +65,8 @@ send_state_fini(struct send_state *st)
 	free(st->from_owned);
 	json_decref(st->keep);
 	json_decref(st->header_tags);
+	for (i = 0; i < 3; i++)
+		free(st->header_arns[i]);
 	free(st->raw);
 	free(st->subject);
 	json_decref(st->tags);
@@ -174,15 +178,18 @@ send_check_tags(struct op_ctx *ctx, const json_t *tags, json_t *out,
  */
 static int
 send_check_identities(struct op_ctx *ctx, struct send_state *st, int sandbox,
-    struct awserr *e)
+    int delegated, struct awserr *e)
 {
 	struct buf failed;
 	char region[64];
 	size_t i;
-	int rc, n = 0;
+	int rc = 1, n = 0;
 
 	buf_init(&failed);
-	if ((rc = ident_sender_verified(ctx, st->from_address, e)) < 0)
+	/* A sender authorized by another account's policy is verified
+	 * there (sendauth), not here. */
+	if (!delegated &&
+	    (rc = ident_sender_verified(ctx, st->from_address, e)) < 0)
 		goto out;
 	if (rc == 0) {
 		buf_puts(&failed, st->from_given);
@@ -219,6 +226,79 @@ send_check_identities(struct op_ctx *ctx, struct send_state *st, int sandbox,
 out:
 	buf_fini(&failed);
 	return rc < 0 ? -1 : 0;
+}
+
+/* The sending-authorization action an operation needs. AWS: a v2 send of
+ * raw content is checked as ses:SendRawEmail (a capture in
+ * aws/aws-actionmailer-ses-ruby#10); other v2 sends as ses:SendEmail. */
+static const char *
+send_auth_action(const char *operation, int v2, int raw)
+{
+	if (v2)
+		return raw ? SENDAUTH_ACTION_RAW : SENDAUTH_ACTION_SEND;
+	if (strcmp(operation, "SendRawEmail") == 0)
+		return SENDAUTH_ACTION_RAW;
+	if (strcmp(operation, "SendTemplatedEmail") == 0)
+		return SENDAUTH_ACTION_TEMPLATED;
+	if (strcmp(operation, "SendBulkTemplatedEmail") == 0)
+		return SENDAUTH_ACTION_BULK;
+	return SENDAUTH_ACTION_SEND;
+}
+
+/*
+ * Sending authorization for the identities the send names by ARN. Sets
+ * *delegated when the sender's identity was authorized that way (so it
+ * need not be the caller's own). Returns 0 or -1 with e set.
+ */
+static int
+send_authorize(struct op_ctx *ctx, const struct send_request *r,
+    struct send_state *st, int *delegated, struct awserr *e)
+{
+	const char *from_arn = r->source_arn ? r->source_arn : r->from_arn ?
+	    r->from_arn : st->header_arns[0] ? st->header_arns[0] :
+	    st->header_arns[1];
+	const char *rp_arn = r->return_path_arn ? r->return_path_arn :
+	    st->header_arns[2];
+	const char **rcpts = xcalloc(st->n + 1, sizeof(*rcpts));
+	struct sendauth_request a;
+	char *display = NULL, *bare = NULL, why[MIME_ERROR_MAX_BYTES];
+	size_t i;
+	int rc = 0;
+
+	*delegated = 0;
+	if (from_arn == NULL && rp_arn == NULL) {
+		free(rcpts);
+		return 0;
+	}
+	for (i = 0; i < st->n; i++)
+		rcpts[i] = st->rcpts[i].address;
+	if (mime_address_parse(st->from_given, &bare, &display, why) != 0)
+		display = NULL;
+	memset(&a, 0, sizeof(a));
+	a.caller_account = ctx->account;
+	a.action = send_auth_action(r->operation, ctx->v2, r->raw != NULL);
+	a.from_address = st->from_address;
+	a.from_display = display;
+	a.recipients = rcpts;
+	a.nrecipients = st->n;
+	a.feedback_address = r->return_path;
+	a.api_version = ctx->v2 ? "2019-09-27" : "2010-12-01";
+	a.now_ms = ctx->now_ms;
+	a.source_ip = ctx->source_ip;
+	if (from_arn != NULL) {
+		a.identity_arn = from_arn;
+		if ((rc = sendauth_check(ctx, &a, e)) == 0)
+			*delegated = 1;
+	}
+	if (rc == 0 && rp_arn != NULL && r->return_path != NULL) {
+		a.identity_arn = rp_arn;
+		a.address = r->return_path;
+		rc = sendauth_check(ctx, &a, e);
+	}
+	free(bare);
+	free(display);
+	free(rcpts);
+	return rc;
 }
 
 static int
@@ -401,6 +481,16 @@ send_raw(struct op_ctx *ctx, const struct send_request *r,
 	if (r->tags == NULL &&
 	    (h = mime_header_get(m, "X-SES-MESSAGE-TAGS")) != NULL)
 		st->header_tags = send_header_tags(h);
+	/* AWS: X-SES-SOURCE-ARN, X-SES-FROM-ARN, X-SES-RETURN-PATH-ARN
+	 * name identities for sending authorization; API parameters take
+	 * precedence (SES-REFERENCE §6.4). */
+	for (i = 0; i < 3; i++) {
+		static const char *const arn_headers[] = { "X-SES-SOURCE-ARN",
+		    "X-SES-FROM-ARN", "X-SES-RETURN-PATH-ARN" };
+
+		if ((h = mime_header_get(m, arn_headers[i])) != NULL)
+			st->header_arns[i] = xstrdup(h);
+	}
 	if (r->destinations != NULL) {
 		if (send_add_list(ctx, st, r->destinations, "to", e) != 0)
 			goto fail;
@@ -517,7 +607,7 @@ send_precheck(struct op_ctx *ctx, const char *from,
 	    (configuration_set == NULL ||
 	    cs_check_send(ctx, configuration_set, e) == 0) &&
 	    send_address(ctx, from, &st.from_address, e) == 0 &&
-	    send_check_identities(ctx, &st, 0, e) == 0)
+	    send_check_identities(ctx, &st, 0, 0, e) == 0)
 		rc = 0;
 	send_state_fini(&st);
 	return rc;
@@ -532,7 +622,7 @@ send_accept(struct op_ctx *ctx, const struct send_request *r,
 	const json_t *tags;
 	int64_t sent;
 	size_t i;
-	int counted = 0, rc = -1;
+	int counted = 0, delegated = 0, rc = -1;
 
 	memset(&st, 0, sizeof(st));
 	st.tags = json_object();
@@ -598,8 +688,9 @@ send_accept(struct op_ctx *ctx, const struct send_request *r,
 		if (cs_check_send(ctx, st.configuration_set, e) != 0)
 			goto out;
 	}
-	if (quota_limits(ctx, &limits, &sent, e) != 0 ||
-	    send_check_identities(ctx, &st, limits.sandbox, e) != 0)
+	if (send_authorize(ctx, r, &st, &delegated, e) != 0 ||
+	    quota_limits(ctx, &limits, &sent, e) != 0 ||
+	    send_check_identities(ctx, &st, limits.sandbox, delegated, e) != 0)
 		goto out;
 	/* AWS: simulator recipients count toward the rate, not the daily
 	 * quota, and stay out of the statistics (§4.1, §11). */
