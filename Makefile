@@ -158,7 +158,7 @@ fuzz:
 		$$SUDO apt-get install -y -qq clang >/dev/null; }
 	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz BIN=bin-fuzz \
 		OPT="-O1 -g" SAN="$(FUZZ_SAN)" build-fuzz/libsesbox.a
-	$(Q)for t in qry rest; do \
+	$(Q)for t in qry rest mime; do \
 		clang -O1 -g -fsanitize=fuzzer,address,undefined -Iemulator -Isimulator \
 			$$(pkg-config --cflags $(PKGS)) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
 			build-fuzz/libsesbox.a $(LDLIBS_ALL) || exit 1; \
