@@ -131,8 +131,8 @@ buf_base64(struct buf *b, const unsigned char *p, size_t n)
 	}
 }
 
-static int
-buf_b64_value(unsigned char c)
+int
+buf_base64_value(int c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -161,7 +161,7 @@ buf_base64_decode(const char *s, size_t n, unsigned char *out)
 			if (s[i + k] == '=' && i + 4 == n && k >= 2) {
 				v[k] = 0;
 				pad++;
-			} else if (pad || (v[k] = buf_b64_value(
+			} else if (pad || (v[k] = buf_base64_value(
 			    (unsigned char)s[i + k])) < 0) {
 				return -1;
 			}

@@ -30,6 +30,9 @@ void buf_base64(struct buf *b, const unsigned char *p, size_t n);
 /* Takes the contents (new, caller frees) and leaves b empty. */
 char *buf_steal(struct buf *b, size_t *len);
 
+/* Value of a standard base64 digit (0-63), or -1 (padding included). */
+int buf_base64_value(int c);
+
 /*
  * Decodes standard base64 (padding required, no whitespace) into out, which
  * must hold at least n / 4 * 3 bytes. Returns the decoded length, or -1 when

@@ -108,21 +108,6 @@ mime_to_utf8(struct buf *b, const char *cs, const char *s, size_t n)
 	free(u);
 }
 
-static int
-mime_b64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
 
 /* Lenient base64 decoding (skips what is not base64, stops at '='). */
 static void
@@ -137,7 +122,7 @@ mime_b64_decode(struct buf *out, const char *s, size_t n)
 
 		if (s[i] == '=')
 			break;
-		if ((d = mime_b64_value((unsigned char)s[i])) < 0)
+		if ((d = buf_base64_value((unsigned char)s[i])) < 0)
 			continue;
 		v = (v << 6) | (unsigned)d;
 		bits += 6;

@@ -528,6 +528,39 @@ store_bind_scope(sqlite3_stmt *st, const char *account, const char *region)
 }
 
 int
+store_exec_keyed(struct store *s, const char *sql, const char *account,
+    const char *region, const char *key)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL)
+		return -1;
+	store_bind_scope(st, account, region);
+	store_bind_text(st, 3, key);
+	if (store_step_done(s, st) != 0)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+long
+store_count_keyed(struct store *s, const char *sql, const char *account,
+    const char *region, const char *key)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	long n = -1;
+
+	if (st == NULL)
+		return -1;
+	store_bind_scope(st, account, region);
+	if (key != NULL)
+		store_bind_text(st, 3, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int
 store_changes(struct store *s)
 {
 	return sqlite3_changes(s->db);

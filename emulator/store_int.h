@@ -27,6 +27,16 @@ void store_bind_text(sqlite3_stmt *st, int col, const char *v);
  * (SQLITE_STATIC: both must outlive the step). */
 void store_bind_scope(sqlite3_stmt *st, const char *account,
     const char *region);
+/*
+ * Runs sql (static; ?1 account, ?2 region, ?3 key) that changes rows.
+ * Returns the rows changed, or -1.
+ */
+int store_exec_keyed(struct store *s, const char *sql, const char *account,
+    const char *region, const char *key);
+/* Runs sql (static; ?1 account, ?2 region[, ?3 key]) answering one count.
+ * Returns it, or -1. */
+long store_count_keyed(struct store *s, const char *sql, const char *account,
+    const char *region, const char *key);
 /* Rows changed by the last statement on s. */
 int store_changes(struct store *s);
 

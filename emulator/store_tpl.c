@@ -76,15 +76,8 @@ store_tpl_delete(struct store *s, const char *account, const char *region,
 {
 	static const char sql[] = "DELETE FROM email_template WHERE "
 	    "account_id = ?1 AND region = ?2 AND name = ?3";
-	sqlite3_stmt *st = store_stmt(s, sql);
 
-	if (st == NULL)
-		return -1;
-	store_bind_scope(st, account, region);
-	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	if (store_step_done(s, st) != 0)
-		return -1;
-	return store_changes(s);
+	return store_exec_keyed(s, sql, account, region, name);
 }
 
 long
@@ -92,16 +85,8 @@ store_tpl_count(struct store *s, const char *account, const char *region)
 {
 	static const char sql[] = "SELECT count(*) FROM email_template "
 	    "WHERE account_id = ?1 AND region = ?2";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	long n = -1;
 
-	if (st == NULL)
-		return -1;
-	store_bind_scope(st, account, region);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return store_count_keyed(s, sql, account, region, NULL);
 }
 
 long
