@@ -56,7 +56,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
 DEB_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev libssl-dev libcurl4-openssl-dev check python3 \
-	python3-pytest python3-boto3 python3-requests awscli wrk curl
+	python3-pytest python3-boto3 python3-requests awscli wrk curl openssl
 
 .PHONY: all deps run test unit e2e bench asan fuzz lint fmt model docs \
 	docs-check clean help
