@@ -51,6 +51,25 @@ op_send_reply(const char *msgid, json_t **out)
 	return 0;
 }
 
+/* The v1 envelope and options SendEmail and the templated sends share:
+ * in holds Source, ReturnPath, ReplyToAddresses, ConfigurationSetName,
+ * Tags, SourceArn, ReturnPathArn; dest the Destination lists. */
+static void
+op_send_v1_envelope(struct send_request *r, const json_t *in,
+    const json_t *dest)
+{
+	r->from = op_send_str(in, "Source");
+	r->return_path = op_send_str(in, "ReturnPath");
+	r->to = json_object_get(dest, "ToAddresses");
+	r->cc = json_object_get(dest, "CcAddresses");
+	r->bcc = json_object_get(dest, "BccAddresses");
+	r->reply_to = json_object_get(in, "ReplyToAddresses");
+	r->configuration_set = op_send_str(in, "ConfigurationSetName");
+	r->tags = json_object_get(in, "Tags");
+	r->source_arn = op_send_str(in, "SourceArn");
+	r->return_path_arn = op_send_str(in, "ReturnPathArn");
+}
+
 static int
 op_send_email(struct op_ctx *ctx, const json_t *in, json_t **out,
     struct awserr *e)
@@ -60,17 +79,8 @@ op_send_email(struct op_ctx *ctx, const json_t *in, json_t **out,
 	    .max_bytes = SEND_V1_MAX_BYTES };
 	char msgid[MSGID_BYTES];
 
-	r.from = op_send_str(in, "Source");
-	r.return_path = op_send_str(in, "ReturnPath");
-	r.to = json_object_get(dest, "ToAddresses");
-	r.cc = json_object_get(dest, "CcAddresses");
-	r.bcc = json_object_get(dest, "BccAddresses");
-	r.reply_to = json_object_get(in, "ReplyToAddresses");
+	op_send_v1_envelope(&r, in, dest);
 	op_send_simple(&r, json_object_get(in, "Message"));
-	r.configuration_set = op_send_str(in, "ConfigurationSetName");
-	r.tags = json_object_get(in, "Tags");
-	r.source_arn = op_send_str(in, "SourceArn");
-	r.return_path_arn = op_send_str(in, "ReturnPathArn");
 	if (send_accept(ctx, &r, msgid, e) != 0)
 		return -1;
 	return op_send_reply(msgid, out);
@@ -214,16 +224,7 @@ op_send_templated_email(struct op_ctx *ctx, const json_t *in, json_t **out,
 	char msgid[MSGID_BYTES];
 	int rc;
 
-	r.from = op_send_str(in, "Source");
-	r.return_path = op_send_str(in, "ReturnPath");
-	r.to = json_object_get(dest, "ToAddresses");
-	r.cc = json_object_get(dest, "CcAddresses");
-	r.bcc = json_object_get(dest, "BccAddresses");
-	r.reply_to = json_object_get(in, "ReplyToAddresses");
-	r.configuration_set = op_send_str(in, "ConfigurationSetName");
-	r.tags = json_object_get(in, "Tags");
-	r.source_arn = op_send_str(in, "SourceArn");
-	r.return_path_arn = op_send_str(in, "ReturnPathArn");
+	op_send_v1_envelope(&r, in, dest);
 	if (op_send_template(ctx, name ? name : op_send_str(in, "TemplateArn"),
 	    NULL, op_send_str(in, "TemplateData"), &r, &rd, e) != 0)
 		return -1;
@@ -352,15 +353,8 @@ op_send_bulk_templated_email(struct op_ctx *ctx, const json_t *in,
 		struct send_request r = { .operation = "SendBulkTemplatedEmail",
 		    .max_bytes = SEND_V1_MAX_BYTES };
 
-		r.from = op_send_str(in, "Source");
-		r.return_path = op_send_str(in, "ReturnPath");
-		r.reply_to = json_object_get(in, "ReplyToAddresses");
-		r.configuration_set = op_send_str(in, "ConfigurationSetName");
-		r.source_arn = op_send_str(in, "SourceArn");
-		r.return_path_arn = op_send_str(in, "ReturnPathArn");
-		r.to = json_object_get(dest, "ToAddresses");
-		r.cc = json_object_get(dest, "CcAddresses");
-		r.bcc = json_object_get(dest, "BccAddresses");
+		/* Tags come per destination (op_send_bulk_entry). */
+		op_send_v1_envelope(&r, in, dest);
 		/* AWS: DefaultTemplateData serves a destination whose own
 		 * data is absent or {} (SES-REFERENCE §8.2). */
 		if (data == NULL || strcmp(data, "{}") == 0)
