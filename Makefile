@@ -36,6 +36,7 @@ LIB_SRCS := \
 	emulator/op_policy.c emulator/qry.c \
 	emulator/op_tpl.c emulator/store_tpl.c emulator/tpl.c \
 	emulator/rest.c emulator/route.c emulator/sigv4.c emulator/store.c \
+	emulator/store_commit.c \
 	emulator/store_cvt.c emulator/store_link.c emulator/store_message.c \
 	emulator/store_send.c emulator/quota.c emulator/send.c \
 	emulator/op_send.c \
@@ -48,7 +49,7 @@ EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
-UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime sendauth
+UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime sendauth commit
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

@@ -185,3 +185,51 @@ buf_steal(struct buf *b, size_t *len)
 	buf_init(b);
 	return p;
 }
+
+int
+str_join(char *out, size_t n, const char *a, const char *b, const char *c)
+{
+	const char *part[3] = { a, b, c };
+	size_t len = 0, k, i;
+
+	for (i = 0; i < 3; i++) {
+		k = strlen(part[i]);
+		if (len + k >= n) {
+			memcpy(out + len, part[i], n - 1 - len);
+			out[n - 1] = '\0';
+			return -1;
+		}
+		memcpy(out + len, part[i], k);
+		len += k;
+	}
+	out[len] = '\0';
+	return (int)len;
+}
+
+size_t
+str_size(char *out, size_t v)
+{
+	char tmp[21];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
+void
+str_hex(char *out, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+}

@@ -40,4 +40,18 @@ int buf_base64_value(int c);
  */
 long buf_base64_decode(const char *s, size_t n, unsigned char *out);
 
+/*
+ * String helpers for hot paths, where snprintf's format parsing shows in
+ * profiles. str_join writes a, b and c joined into out (size n, which
+ * must be > 0) and returns the length, or -1 (out truncated) when they do
+ * not fit.
+ */
+int str_join(char *out, size_t n, const char *a, const char *b,
+    const char *c);
+/* Writes v in decimal at out (at least 21 bytes), NUL-terminated; returns
+ * the length. */
+size_t str_size(char *out, size_t v);
+/* Writes the lowercase hex of p (n bytes) at out: 2n chars, no NUL. */
+void str_hex(char *out, const unsigned char *p, size_t n);
+
 #endif

@@ -10,6 +10,9 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +27,16 @@
 #include "store.h"
 #include "xmem.h"
 
+/* http_req.commit: where a write's commit stands. */
+enum {
+	HTTP_COMMIT_RUNNING,	/* the worker still has the connection */
+	HTTP_COMMIT_SUSPENDED,	/* the connection waits for the commit */
+	HTTP_COMMIT_DONE,	/* told; commit_rc holds the outcome */
+	HTTP_COMMIT_CLOSING	/* the connection is going: tell nobody */
+};
+
 struct http_req {
+	struct MHD_Connection *con;
 	char *target;		/* raw request target: path?query */
 	struct buf body;
 	int too_large;		/* body over the limit: read, not kept */
@@ -33,6 +45,12 @@ struct http_req {
 	struct awserr reject;	/* set: answer this, whatever was asked */
 	struct timespec start;
 	char request_id[ROUTE_REQUEST_ID_BYTES];
+	/* The answer; a write's may wait for its batch's commit (see
+	 * http_respond). */
+	struct route_response resp;
+	int pending;		/* counted in http_async until answered */
+	int commit_rc;
+	atomic_int commit;
 };
 
 /*
@@ -68,13 +86,46 @@ struct http_framing {
 static struct MHD_Daemon *http_daemon;
 static uint16_t http_bound_port;
 
+/*
+ * libmicrohttpd aborts when stopped with a connection suspended, so
+ * http_stop first turns new writes synchronous (http_stopping) and waits
+ * for the requests already answering asynchronously (http_async) to finish.
+ */
+static atomic_int http_stopping;
+static atomic_int http_async;
+static pthread_mutex_t http_async_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t http_async_done = PTHREAD_COND_INITIALIZER;
+
+/* Whether a request may wait for its commit with its connection parked;
+ * if so, http_async_end must follow once it is answered or closed. */
+static int
+http_async_begin(void)
+{
+	atomic_fetch_add(&http_async, 1);
+	if (!atomic_load(&http_stopping))
+		return 1;
+	atomic_fetch_sub(&http_async, 1);
+	return 0;
+}
+
+static void
+http_async_end(void)
+{
+	if (atomic_fetch_sub(&http_async, 1) == 1 &&
+	    atomic_load(&http_stopping)) {
+		pthread_mutex_lock(&http_async_lock);
+		pthread_cond_broadcast(&http_async_done);
+		pthread_mutex_unlock(&http_async_lock);
+	}
+}
+
 static void *
 http_uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 {
 	struct http_req *r = xcalloc(1, sizeof(*r));
 
 	(void)cls;
-	(void)con;
+	r->con = con;
 	r->target = xstrdup(uri);
 	buf_init(&r->body);
 	awserr_init(&r->reject);
@@ -94,6 +145,18 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	(void)toe;
 	if (r == NULL)
 		return;
+	if (r->pending) {
+		/* Closed while waiting: the commit must not touch r once it
+		 * is freed, so have it told now. */
+		if (atomic_exchange(&r->commit, HTTP_COMMIT_CLOSING) !=
+		    HTTP_COMMIT_DONE) {
+			store_write_flush();
+			while (atomic_load(&r->commit) != HTTP_COMMIT_DONE)
+				sched_yield();
+		}
+		route_response_fini(&r->resp);
+		http_async_end();
+	}
 	free(r->target);
 	buf_fini(&r->body);
 	free(r);
@@ -179,20 +242,85 @@ http_client_ip(struct MHD_Connection *con, char *out, size_t n)
 		    (socklen_t)n);
 }
 
+/* Queues r->resp on con and writes the access log line. */
+static enum MHD_Result
+http_send(struct MHD_Connection *con, const char *method, struct http_req *r)
+{
+	struct route_response *resp = &r->resp;
+	struct MHD_Response *mr;
+	struct timespec end;
+	char lpath[256], lerr[96], lacct[48], lregion[80];
+	enum MHD_Result rc;
+	size_t i;
+	double ms;
+
+	if (r->pending) {
+		r->pending = 0;
+		http_async_end();
+	}
+	mr = MHD_create_response_from_buffer(resp->body_len, resp->body,
+	    MHD_RESPMEM_MUST_FREE);
+	resp->body = NULL;
+	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    resp->content_type ? resp->content_type : "application/json");
+	for (i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(mr, resp->headers[i].name,
+		    resp->headers[i].value);
+	if (r->close)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
+	rc = MHD_queue_response(con, (unsigned)resp->status, mr);
+	MHD_destroy_response(mr);
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
+	    (double)(end.tv_nsec - r->start.tv_nsec) / 1e6;
+	log_info("req=%s method=%s path=%s op=%s status=%d account=%s "
+	    "region=%s ms=%.3f%s%s", r->request_id, method,
+	    log_quote(lpath, sizeof(lpath), r->target), resp->op,
+	    resp->status, log_quote(lacct, sizeof(lacct), resp->account),
+	    log_quote(lregion, sizeof(lregion), resp->region), ms,
+	    resp->error[0] ? " error=" : "",
+	    resp->error[0] ? log_quote(lerr, sizeof(lerr), resp->error) : "");
+	route_response_fini(resp);
+	return rc;
+}
+
+/*
+ * The group commit's word on a write that waited (store_commit.c); any
+ * thread.
+ * Once commit says DONE the worker may free r, so r is not touched after.
+ */
+static void
+http_committed(void *arg, int rc)
+{
+	struct http_req *r = arg;
+	struct MHD_Connection *con = r->con;
+
+	r->commit_rc = rc;
+	if (atomic_exchange(&r->commit, HTTP_COMMIT_DONE) ==
+	    HTTP_COMMIT_SUSPENDED)
+		MHD_resume_connection(con);
+}
+
+/* Answers r once its write committed (or right away when it failed). */
+static enum MHD_Result
+http_send_committed(struct MHD_Connection *con, const char *method,
+    struct http_req *r)
+{
+	if (r->commit_rc != 0)
+		route_commit_failed(&r->resp, r->request_id);
+	return http_send(con, method, r);
+}
+
 static enum MHD_Result
 http_respond(struct MHD_Connection *con, const char *method,
     struct http_req *r)
 {
 	struct route_request req;
-	struct route_response resp;
 	struct http_headers h = { .n = 0 };
-	struct MHD_Response *mr;
-	struct timespec end;
-	char ip[INET6_ADDRSTRLEN + 1], *query, lpath[256], lerr[96];
-	char lacct[48], lregion[80];
-	enum MHD_Result rc;
-	size_t i;
-	double ms;
+	char ip[INET6_ADDRSTRLEN + 1], *query;
+	int expected = HTTP_COMMIT_RUNNING;
 
 	MHD_get_connection_values(con, MHD_HEADER_KIND, http_collect_header,
 	    &h);
@@ -210,33 +338,27 @@ http_respond(struct MHD_Connection *con, const char *method,
 	req.reject = awserr_isset(&r->reject) ? &r->reject : NULL;
 	req.source_ip = ip;
 	req.request_id = r->request_id;
-	route_handle(&req, &resp);
-
-	mr = MHD_create_response_from_buffer(resp.body_len, resp.body,
-	    MHD_RESPMEM_MUST_FREE);
-	resp.body = NULL;
-	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    resp.content_type ? resp.content_type : "application/json");
-	for (i = 0; i < resp.nheaders; i++)
-		MHD_add_response_header(mr, resp.headers[i].name,
-		    resp.headers[i].value);
-	if (r->close)
-		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION,
-		    "close");
-	rc = MHD_queue_response(con, (unsigned)resp.status, mr);
-	MHD_destroy_response(mr);
-
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
-	    (double)(end.tv_nsec - r->start.tv_nsec) / 1e6;
-	log_info("req=%s method=%s path=%s op=%s status=%d account=%s "
-	    "region=%s ms=%.3f%s%s", r->request_id, method,
-	    log_quote(lpath, sizeof(lpath), r->target), resp.op, resp.status,
-	    log_quote(lacct, sizeof(lacct), resp.account),
-	    log_quote(lregion, sizeof(lregion), resp.region), ms, resp.error[0] ? " error=" : "",
-	    resp.error[0] ? log_quote(lerr, sizeof(lerr), resp.error) : "");
-	route_response_fini(&resp);
-	return rc;
+	atomic_init(&r->commit, HTTP_COMMIT_RUNNING);
+	if (http_async_begin()) {
+		req.commit_fn = http_committed;
+		req.commit_arg = r;
+		r->pending = 1;
+	}
+	route_handle(&req, &r->resp);
+	if (!r->resp.pending)
+		return http_send(con, method, r);
+	/*
+	 * The answer is ready but its batch has not committed yet: park the
+	 * connection (this thread serves others meanwhile) until
+	 * http_committed resumes it, unless the commit already happened.
+	 */
+	if (atomic_load(&r->commit) == HTTP_COMMIT_DONE)
+		return http_send_committed(con, method, r);
+	MHD_suspend_connection(con);
+	if (!atomic_compare_exchange_strong(&r->commit, &expected,
+	    HTTP_COMMIT_SUSPENDED))
+		MHD_resume_connection(con);	/* told in between */
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -251,6 +373,8 @@ http_access(void *cls, struct MHD_Connection *con, const char *url,
 	(void)version;
 	if (r == NULL)		/* no URI-log callback ran: cannot happen */
 		return MHD_NO;
+	if (r->pending)		/* resumed: the commit has been told */
+		return http_send_committed(con, method, r);
 	if (!r->headers_seen) {
 		r->headers_seen = 1;
 		http_check_framing(con, r);
@@ -318,7 +442,7 @@ http_start(const char *listen, unsigned threads, char *err, size_t errlen)
 	 * emulator has.
 	 */
 	http_daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_POLL | MHD_USE_ERROR_LOG |
+	    MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
 	    (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
 	    http_access, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
@@ -350,7 +474,13 @@ http_port(void)
 void
 http_stop(void)
 {
-	if (http_daemon != NULL)
-		MHD_stop_daemon(http_daemon);
+	if (http_daemon == NULL)
+		return;
+	atomic_store(&http_stopping, 1);
+	pthread_mutex_lock(&http_async_lock);
+	while (atomic_load(&http_async) > 0)
+		pthread_cond_wait(&http_async_done, &http_async_lock);
+	pthread_mutex_unlock(&http_async_lock);
+	MHD_stop_daemon(http_daemon);
 	http_daemon = NULL;
 }

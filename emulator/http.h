@@ -1,9 +1,12 @@
 /*
  * http — the HTTP server: libmicrohttpd with its internal thread pool,
- * each worker on poll(2) (not epoll: see http_start). Collects each request in full (bounded by HTTP_BODY_MAX_BYTES),
- * hands it to route_handle, writes the answer and one logfmt access line
- * carrying req= (the RequestId returned to the client). It makes no
- * decisions about the request's meaning.
+ * each worker on poll(2) (not epoll: see http_start). Collects each request
+ * in full (bounded by HTTP_BODY_MAX_BYTES), hands it to route_handle,
+ * writes the answer and one logfmt access line carrying req= (the
+ * RequestId returned to the client). A write's answer
+ * waits for its group commit with the connection suspended, so the worker
+ * serves other connections meanwhile. It makes no decisions about the
+ * request's meaning.
  */
 #ifndef HTTP_H
 #define HTTP_H

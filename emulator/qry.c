@@ -230,10 +230,18 @@ static int qry_decode_value(struct qry_dec *d, const struct model_shape *s,
 static int
 qry_name_push(struct qry_dec *d, size_t plen, const char *part)
 {
-	int n = snprintf(d->name + plen, sizeof(d->name) - plen, "%s%s",
-	    plen ? "." : "", part);
+	return str_join(d->name + plen, sizeof(d->name) - plen,
+	    plen ? "." : "", part, "");
+}
 
-	return n < 0 || (size_t)n >= sizeof(d->name) - plen ? -1 : n;
+/* Writes "{prefix}{i}" (prefix at most 10 bytes) into idx[32]. */
+static void
+qry_index(char *idx, const char *prefix, size_t i)
+{
+	size_t n = strlen(prefix);
+
+	memcpy(idx, prefix, n);
+	str_size(idx + n, i);
 }
 
 static int
@@ -367,8 +375,7 @@ qry_decode_list(struct qry_dec *d, const struct model_shape *s, size_t plen,
 	for (i = 1;; i++) {
 		char idx[32];
 
-		snprintf(idx, sizeof(idx), "%s%zu", s->flattened ? "" :
-		    "member.", i);
+		qry_index(idx, s->flattened ? "" : "member.", i);
 		if ((n = qry_name_push(d, plen, idx)) < 0 ||
 		    !qry_present(d->p, d->name))
 			break;
@@ -395,10 +402,9 @@ qry_decode_map(struct qry_dec *d, const struct model_shape *s, size_t plen,
 	int n;
 
 	for (i = 1;; i++) {
-		char idx[48];
+		char idx[32];
 
-		snprintf(idx, sizeof(idx), "%s%zu", s->flattened ? "" :
-		    "entry.", i);
+		qry_index(idx, s->flattened ? "" : "entry.", i);
 		if ((n = qry_name_push(d, plen, idx)) < 0 ||
 		    !qry_present(d->p, d->name))
 			break;

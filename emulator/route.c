@@ -11,6 +11,7 @@
 #include <sys/random.h>
 
 #include "awserr.h"
+#include "buf.h"
 #include "cfg.h"
 #include "inspect.h"
 #include "log.h"
@@ -29,6 +30,9 @@
 static const char *const route_services[] = { "ses", "email" };
 
 static const struct cfg *route_cfg;
+
+/* route_response.door: which renderer an answer came from. */
+enum { ROUTE_DOOR_OTHER, ROUTE_DOOR_V1, ROUTE_DOOR_V2 };
 
 /* One API call: the handler's context and the SigV4 data it points into. */
 struct route_call {
@@ -71,10 +75,16 @@ route_request_id(char out[ROUTE_REQUEST_ID_BYTES])
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, ROUTE_REQUEST_ID_BYTES, "%02x%02x%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-	    b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-	    b[13], b[14], b[15]);
+	str_hex(out, b, 4);
+	out[8] = '-';
+	str_hex(out + 9, b + 4, 2);
+	out[13] = '-';
+	str_hex(out + 14, b + 6, 2);
+	out[18] = '-';
+	str_hex(out + 19, b + 8, 2);
+	out[23] = '-';
+	str_hex(out + 24, b + 10, 6);
+	out[36] = '\0';
 }
 
 void
@@ -206,12 +216,16 @@ route_auth(const struct route_request *req, struct op_ctx *ctx,
 	return sigv4_verify(&sr, auth, cred->secret_key, wire_now_ms(), e);
 }
 
-/* Runs op inside one transaction; the caller acknowledges only on 0. */
+/*
+ * Runs op inside one transaction; the caller acknowledges only on 0, and
+ * only after the commit when it sets resp->pending.
+ */
 static int
-route_run(struct op_ctx *ctx, const struct model_op *op, const json_t *in,
+route_run(const struct route_request *req, struct route_response *resp,
+    struct op_ctx *ctx, const struct model_op *op, const json_t *in,
     json_t **out, struct awserr *e)
 {
-	int writes = op_writes(op), rc;
+	int writes = op_writes(op), rc, end;
 
 	*out = NULL;
 	ctx->v2 = op->service->rest;
@@ -224,7 +238,11 @@ route_run(struct op_ctx *ctx, const struct model_op *op, const json_t *in,
 	}
 	rc = op_call(ctx, op, in, out, e);
 	if (writes) {
-		if (store_write_end(ctx->store, rc == 0) != 0 && rc == 0) {
+		end = store_write_end_async(ctx->store, rc == 0, req->commit_fn,
+		    req->commit_arg);
+		if (end == 1)
+			resp->pending = 1;
+		else if (end != 0 && rc == 0) {
 			awserr_set(e, "InternalFailure", "the transaction did "
 			    "not commit");
 			rc = -1;
@@ -276,6 +294,22 @@ route_begin(const struct route_request *req, struct route_response *resp,
 	return 0;
 }
 
+void
+route_commit_failed(struct route_response *resp, const char *request_id)
+{
+	struct route_request req = { .request_id = request_id };
+	struct awserr e;
+
+	route_response_fini(resp);
+	resp->pending = 0;
+	awserr_set(&e, "InternalFailure", "the transaction did not commit");
+	if (resp->door == ROUTE_DOOR_V1)
+		route_v1_error(&req, resp, &e);
+	else
+		route_v2_error(&req, resp, &e);
+	route_header(resp, "x-amzn-RequestId", request_id);
+}
+
 /* ---- v1: Query ---- */
 
 static void
@@ -287,6 +321,7 @@ route_v1(const struct route_request *req, struct route_response *resp)
 	struct awserr e;
 	json_t *in = NULL, *out = NULL;
 
+	resp->door = ROUTE_DOOR_V1;
 	if (route_begin(req, resp, &c, &e) != 0)
 		goto fail;
 	if ((req->query != NULL && qry_params_add(p, req->query,
@@ -300,7 +335,7 @@ route_v1(const struct route_request *req, struct route_response *resp)
 		goto fail;
 	}
 	resp->op = op->name;
-	if (route_run(&c.ctx, op, in, &out, &e) != 0)
+	if (route_run(req, resp, &c.ctx, op, in, &out, &e) != 0)
 		goto fail;
 	resp->status = 200;
 	resp->content_type = "text/xml";
@@ -326,6 +361,7 @@ route_v2(const struct route_request *req, struct route_response *resp)
 	struct awserr e;
 	json_t *in = NULL, *out = NULL;
 
+	resp->door = ROUTE_DOOR_V2;
 	if (route_begin(req, resp, &c, &e) != 0)
 		goto fail;
 	if ((op = rest_route(model_sesv2(), req->method, req->path, &m, &e)) ==
@@ -334,7 +370,7 @@ route_v2(const struct route_request *req, struct route_response *resp)
 	resp->op = op->name;
 	if (rest_decode(op, &m, req->query, req->headers, req->nheaders,
 	    req->body, req->body_len, &in, &e) != 0 ||
-	    route_run(&c.ctx, op, in, &out, &e) != 0)
+	    route_run(req, resp, &c.ctx, op, in, &out, &e) != 0)
 		goto fail;
 	rest_encode(op, out, &r);
 	route_take_rest(resp, &r);

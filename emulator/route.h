@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "awserr.h"
+#include "store.h"
 #include "wire.h"
 
 #define ROUTE_REQUEST_ID_BYTES 37	/* UUID + NUL */
@@ -36,6 +37,11 @@ struct route_request {
 	/* Set when the HTTP layer refused the request (body over the limit,
 	 * broken framing): answered with this error in the door's shape. */
 	const struct awserr *reject;
+	/* Set when the caller can wait for a commit without blocking its
+	 * thread: a write may then answer with resp->pending set, and
+	 * commit_fn(commit_arg, rc) follows once, from any thread. */
+	store_commit_fn commit_fn;
+	void *commit_arg;
 };
 
 struct route_response {
@@ -50,6 +56,10 @@ struct route_response {
 	char account[16];
 	char region[32];
 	char error[64];
+	/* The answer is ready but may go out only after commit_fn is told
+	 * 0; told -1, route_commit_failed rewrites it. */
+	int pending;
+	int door;			/* which renderer made it (route.c) */
 };
 
 /* Binds the configuration (borrowed for the process lifetime). */
@@ -60,6 +70,10 @@ const struct cfg *route_cfg_get(void);
 void route_handle(const struct route_request *req,
     struct route_response *resp);
 void route_response_fini(struct route_response *resp);
+/* A pending answer's commit failed: resp becomes the door's
+ * InternalFailure error for the request named request_id. */
+void route_commit_failed(struct route_response *resp,
+    const char *request_id);
 /* Writes a new random (v4) lowercase UUID, as SES's RequestIds are. */
 void route_request_id(char out[ROUTE_REQUEST_ID_BYTES]);
 /* Adds a response header (value copied). */

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,28 +35,6 @@ struct store {
 	struct store_stmt cache[STORE_STMT_CACHE_SIZE];
 };
 
-/*
- * Group commit. Every write runs on one shared connection (store_writer),
- * one request at a time under store_write_lock, each inside its own
- * SAVEPOINT so a failing request rolls back alone. The enclosing
- * transaction stays open while more writers are waiting to run, and is
- * committed by the last of them (or when STORE_BATCH_MAX requests have
- * joined); everyone in the batch is released by that one COMMIT. A request
- * therefore still returns only after its changes are committed, but N
- * concurrent requests cost one commit and one write of each page they
- * share, not N.
- */
-#define STORE_BATCH_MAX 64
-
-static pthread_mutex_t store_write_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t store_committed = PTHREAD_COND_INITIALIZER;
-static struct store *store_writer;
-static int store_batch_open;		/* BEGIN issued, COMMIT not yet */
-static int store_batch_size;		/* requests in the open batch */
-static uint64_t store_batch_epoch;	/* counts COMMITs */
-static int store_batch_failed;		/* the last COMMIT failed */
-static atomic_int store_write_waiting;	/* threads queued for the lock */
-
 static char *store_path;	/* database file */
 static char *store_directory;
 static int store_ephemeral;
@@ -65,7 +42,7 @@ static int store_version;
 static pthread_key_t store_key;
 static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
 
-static void
+void
 store_close(struct store *s)
 {
 	size_t i;
@@ -104,7 +81,7 @@ store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
-static sqlite3 *
+sqlite3 *
 store_open_db(char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
@@ -123,7 +100,8 @@ store_open_db(char *err, size_t errlen)
 	 * commits, which a local emulator accepts for speed.
 	 */
 	if (store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    " PRAGMA foreign_keys=ON;", err, errlen) != 0) {
+	    " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", err,
+	    errlen) != 0) {
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -253,6 +231,8 @@ store_init(const char *dir, int ephemeral, char *err, size_t errlen)
 		return -1;
 	rc = store_migrate(db, err, errlen);
 	sqlite3_close(db);
+	if (rc == 0)
+		store_commit_start();
 	return rc;
 }
 
@@ -269,8 +249,7 @@ void
 store_shutdown(void)
 {
 	store_release();
-	store_close(store_writer);
-	store_writer = NULL;
+	store_commit_stop();
 	if (store_ephemeral && store_directory != NULL)
 		nftw(store_directory, store_rm, 8, FTW_DEPTH | FTW_PHYS);
 	free(store_path);
@@ -291,20 +270,32 @@ store_schema_version(void)
 }
 
 struct store *
-store_get(void)
+store_open(void)
 {
-	struct store *s = pthread_getspecific(store_key);
+	struct store *s = xcalloc(1, sizeof(*s));
 	char err[STORE_ERROR_MAX_BYTES];
 
-	if (s != NULL)
-		return s;
-	s = xcalloc(1, sizeof(*s));
 	if ((s->db = store_open_db(err, sizeof(err))) == NULL) {
 		log_error("msg=\"cannot open database\" err=\"%s\"", err);
 		free(s);
 		return NULL;
 	}
-	pthread_setspecific(store_key, s);
+	return s;
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+struct store *
+store_get(void)
+{
+	struct store *s = pthread_getspecific(store_key);
+
+	if (s == NULL && (s = store_open()) != NULL)
+		pthread_setspecific(store_key, s);
 	return s;
 }
 
@@ -346,7 +337,7 @@ store_stmt(struct store *s, const char *sql)
 	return c->stmt;
 }
 
-static int
+int
 store_simple(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = store_stmt(s, sql);
@@ -385,76 +376,6 @@ store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-struct store *
-store_write_begin(void)
-{
-	static const char begin[] = "BEGIN IMMEDIATE";
-	static const char savepoint[] = "SAVEPOINT request";
-	char err[STORE_ERROR_MAX_BYTES];
-
-	atomic_fetch_add(&store_write_waiting, 1);
-	pthread_mutex_lock(&store_write_lock);
-	atomic_fetch_sub(&store_write_waiting, 1);
-	if (store_writer == NULL) {
-		store_writer = xcalloc(1, sizeof(*store_writer));
-		if ((store_writer->db = store_open_db(err, sizeof(err))) ==
-		    NULL) {
-			log_error("msg=\"cannot open database\" err=\"%s\"",
-			    err);
-			free(store_writer);
-			store_writer = NULL;
-			goto fail;
-		}
-	}
-	if (!store_batch_open) {
-		if (store_simple(store_writer, begin) != 0)
-			goto fail;
-		store_batch_open = 1;
-		store_batch_size = 0;
-	}
-	if (store_simple(store_writer, savepoint) != 0)
-		goto fail;
-	store_batch_size++;
-	return store_writer;
-fail:
-	pthread_mutex_unlock(&store_write_lock);
-	return NULL;
-}
-
-int
-store_write_end(struct store *s, int ok)
-{
-	static const char release[] = "RELEASE request";
-	static const char undo[] = "ROLLBACK TO request";
-	static const char commit[] = "COMMIT";
-	uint64_t epoch;
-	int rc;
-
-	if (!ok && store_simple(s, undo) != 0)
-		ok = -1;
-	if (store_simple(s, release) != 0)
-		ok = -1;
-	epoch = store_batch_epoch;
-	if (atomic_load(&store_write_waiting) > 0 &&
-	    store_batch_size < STORE_BATCH_MAX && ok >= 0) {
-		/* Others are about to run: let them join; the last one
-		 * commits for everyone. */
-		while (store_batch_epoch == epoch)
-			pthread_cond_wait(&store_committed, &store_write_lock);
-		rc = store_batch_failed ? -1 : 0;
-	} else {
-		rc = store_simple(s, commit);
-		if (rc != 0)
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		store_batch_failed = rc != 0;
-		store_batch_open = 0;
-		store_batch_epoch++;
-		pthread_cond_broadcast(&store_committed);
-	}
-	pthread_mutex_unlock(&store_write_lock);
-	return ok < 0 ? -1 : rc;
 }
 
 int

@@ -48,8 +48,8 @@ int store_commit(struct store *s) __attribute__((warn_unused_result));
 void store_rollback(struct store *s);
 
 /*
- * Writes go through group commit (store.c): store_write_begin gives the
- * shared writer connection (borrowed; this thread alone uses it until
+ * Writes go through group commit (store_commit.c): store_write_begin gives
+ * the shared writer connection (borrowed; this thread alone uses it until
  * store_write_end) with a savepoint open for this request, or NULL when
  * the store is unavailable. store_write_end keeps (ok) or undoes (!ok) the
  * request's changes and returns once they are committed: 0, or -1 when the
@@ -58,6 +58,22 @@ void store_rollback(struct store *s);
 struct store *store_write_begin(void) __attribute__((warn_unused_result));
 int store_write_end(struct store *s, int ok)
     __attribute__((warn_unused_result));
+
+/* Told the outcome of a commit: 0, or -1 when it failed. */
+typedef void (*store_commit_fn)(void *arg, int rc);
+
+/*
+ * store_write_end for a caller that can wait without blocking its thread.
+ * Returns 0 or -1 as store_write_end does, or 1 when a kept change waits
+ * for its batch: fn(arg, rc) is then called exactly once, from whichever
+ * thread commits the batch (perhaps before this returns to the caller).
+ */
+int store_write_end_async(struct store *s, int ok, store_commit_fn fn,
+    void *arg) __attribute__((warn_unused_result));
+
+/* Commits the open batch now, if any (its waiters are told before this
+ * returns). */
+void store_write_flush(void);
 
 /* Deletes every row of every table (all accounts, all regions). */
 int store_reset(struct store *s) __attribute__((warn_unused_result));

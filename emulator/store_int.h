@@ -11,6 +11,24 @@
 
 #include "store.h"
 
+/* A connection and its statement cache. */
+struct store;
+/* Opens a connection to the database, set up (WAL, pragmas); NULL with err
+ * set when it cannot. */
+sqlite3 *store_open_db(char *err, size_t errlen);
+/* Finalizes s's statements, closes its connection and frees it. */
+void store_close(struct store *s);
+/* Runs sql (static, no parameters, no rows) on s; 0 or -1 (logged). */
+int store_simple(struct store *s, const char *sql);
+/* A new connection with an empty statement cache, or NULL (logged). */
+struct store *store_open(void);
+/* s's SQLite handle (borrowed). */
+sqlite3 *store_db(struct store *s);
+/* Group commit and checkpoints (store_commit.c): started by store_init,
+ * stopped by store_shutdown, which closes the writer connection. */
+void store_commit_start(void);
+void store_commit_stop(void);
+
 /*
  * The cached statement for sql (a static string), reset and with its
  * bindings cleared; NULL when it does not prepare (logged).

@@ -55,11 +55,10 @@ void
 valid_member_path(char *out, size_t outlen, const char *prefix,
     const char *name)
 {
-	int n = snprintf(out, outlen, "%s%s%s", prefix, *prefix ? "." : "",
-	    name);
+	int n = str_join(out, outlen, prefix, *prefix ? "." : "", name);
 	size_t at = strlen(prefix) + (*prefix ? 1 : 0);
 
-	if (n > 0 && at < outlen)
+	if (n != 0 && at < outlen)
 		out[at] = (char)tolower((unsigned char)out[at]);
 }
 
@@ -234,14 +233,18 @@ valid_value(struct valid_run *r, const struct model_shape *s,
 	case MODEL_LIST:
 		valid_length(r, s, v, path, json_array_size(v));
 		json_array_foreach(v, i, e) {
-			snprintf(sub, sizeof(sub), "%s.%zu.member", path, i + 1);
+			char num[24];
+
+			num[0] = '.';
+			str_size(num + 1, i + 1);
+			str_join(sub, sizeof(sub), path, num, ".member");
 			valid_value(r, s->member->shape, e, sub);
 		}
 		break;
 	case MODEL_MAP:
 		valid_length(r, s, v, path, json_object_size(v));
 		json_object_foreach((json_t *)v, key, e) {
-			snprintf(sub, sizeof(sub), "%s.%s", path, key);
+			str_join(sub, sizeof(sub), path, ".", key);
 			valid_value(r, s->value->shape, e, sub);
 		}
 		break;

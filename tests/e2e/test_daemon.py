@@ -322,6 +322,79 @@ def test_data_dir_persists_across_restart(tmp_path, start_server, ses, sesv2):
     assert ses(srv=srv).get_account_sending_enabled()["Enabled"] is True
 
 
+def send_under_load(srv, stop_server, senders=8, before=24,
+                    body_bytes=4 << 20):
+    """Sends from `senders` threads; once `before` sends are acknowledged,
+    calls stop_server() while the others are still in flight. Returns the
+    MessageIds acknowledged (200 with a MessageId) before it failed. Bodies
+    are large so that each commit takes long enough for an answer given
+    before its commit to be caught."""
+    import threading
+    acked, lock, enough = [], threading.Lock(), threading.Event()
+    down = threading.Event()
+
+    def sender(n):
+        with requests.Session() as http:
+            i = 0
+            while not down.is_set():
+                i += 1
+                try:
+                    r = http.post(srv.url + "/", headers=FORM, timeout=10,
+                                  data="Action=SendEmail&Source=s%40"
+                                  "example.com&Destination.ToAddresses."
+                                  "member.1=r{}-{}%40example.net&Message."
+                                  "Subject.Data=s&Message.Body.Text.Data="
+                                  .format(n, i) + "b" * body_bytes)
+                except requests.RequestException:
+                    return
+                if r.status_code != 200:
+                    return
+                mid = re.search(r"<MessageId>(.*)</MessageId>", r.text)
+                with lock:
+                    acked.append(mid.group(1))
+                    if len(acked) >= before:
+                        enough.set()
+
+    srv.post("/", headers=FORM, data="Action=VerifyEmailIdentity&"
+             "EmailAddress=s%40example.com")
+    threads = [threading.Thread(target=sender, args=(n,))
+               for n in range(senders)]
+    for t in threads:
+        t.start()
+    assert enough.wait(60)
+    stop_server()
+    down.set()
+    for t in threads:
+        t.join(30)
+    with lock:
+        return list(acked)
+
+
+def missing_ids(srv, ids):
+    with requests.Session() as http:
+        return [mid for mid in ids if http.get(
+            srv.url + "/_sesbox/api/v1/messages/" + mid,
+            timeout=10).status_code != 200]
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_no_acknowledged_send_is_lost(tmp_path, start_server, how):
+    # Concurrent sends share commits (group commit); whatever was
+    # acknowledged before the process died or stopped is on disk.
+    data = tmp_path / "store"
+    srv = start_server("--data", str(data), "--max-send-rate", "1e9",
+                       ephemeral=False)
+    if how == "SIGKILL":
+        acked = send_under_load(srv, srv.kill)
+    else:
+        acked = send_under_load(
+            srv, lambda: srv.stop(signal.SIGTERM) == 0 or pytest.fail(
+                "SIGTERM under load: exit status %s" % srv.returncode))
+    assert len(acked) >= 24
+    srv = start_server("--data", str(data), ephemeral=False)
+    assert missing_ids(srv, acked) == []
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda p: p.write_text("not a directory"), None),
     (lambda p: (p.mkdir(), (p / "sesbox.db").write_bytes(
