@@ -1987,27 +1987,72 @@ static const char *const mime_unique_headers[] = {
 #define MIME_NUNIQUE (sizeof(mime_unique_headers) / \
 	sizeof(mime_unique_headers[0]))
 
+/* Index of name in mime_unique_headers, or -1. */
+static int
+mime_unique_index(const char *name)
+{
+	size_t k;
+
+	/* "acceptLanguage" differs from Accept-Language by the dash, so
+	 * case-insensitive comparison is exact. */
+	for (k = 0; k < MIME_NUNIQUE; k++)
+		if (strcasecmp(name, mime_unique_headers[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
+const char *
+mime_unique_header(const char *name)
+{
+	int k = name != NULL ? mime_unique_index(name) : -1;
+
+	return k < 0 ? NULL : mime_unique_headers[k];
+}
+
 static int
 mime_check_duplicates(const struct mime_msg *m,
     char err[MIME_ERROR_MAX_BYTES])
 {
 	unsigned char seen[MIME_NUNIQUE];
-	size_t i, k;
+	size_t i;
+	int k;
 
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < m->nh; i++) {
-		for (k = 0; k < MIME_NUNIQUE; k++) {
-			/* "acceptLanguage" differs from Accept-Language
-			 * only by the dash, so case-insensitive is exact */
-			if (strcasecmp(m->h[i].name, mime_unique_headers[k]))
-				continue;
-			if (seen[k]++) {
-				mime_err(err, "Duplicate header '%s'.",
-				    mime_unique_headers[k]);
+		if ((k = mime_unique_index(m->h[i].name)) >= 0 &&
+		    seen[k]++) {
+			mime_err(err, "Duplicate header '%s'.",
+			    mime_unique_headers[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * AWS: a header name is printable ASCII without blanks (RFC 5322 field
+ * name); SES answers "Empty header names are illegal." and, naming the
+ * text before the colon, "Illegal header '<!DOCTYPE html PUBLIC ...'.".
+ * A line with no colon at all is a header named by the whole line, as
+ * JavaMail reads it, so it fails the same way when it holds blanks.
+ */
+static int
+mime_check_names(const struct mime_msg *m, char err[MIME_ERROR_MAX_BYTES])
+{
+	const unsigned char *p;
+	size_t i;
+
+	for (i = 0; i < m->nh; i++) {
+		if (m->h[i].name[0] == '\0') {
+			mime_err(err, "Empty header names are illegal.");
+			return -1;
+		}
+		for (p = (const unsigned char *)m->h[i].name; *p; p++)
+			if (*p < 33 || *p > 126) {
+				mime_err(err, "Illegal header '%s'.",
+				    m->h[i].name);
 				return -1;
 			}
-			break;
-		}
 	}
 	return 0;
 }
@@ -2231,7 +2276,8 @@ mime_parse(const char *raw, size_t len, char err[MIME_ERROR_MAX_BYTES])
 	body = mime_headers_walk(m->raw, m->raw, m->raw + len, mime_top_hdr,
 	    m, &sep);
 	m->body = (size_t)(sep - m->raw);
-	if (mime_check_duplicates(m, err) != 0)
+	if (mime_check_names(m, err) != 0 ||
+	    mime_check_duplicates(m, err) != 0)
 		goto fail;
 	if (len == 0)
 		return m;

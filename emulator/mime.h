@@ -142,6 +142,9 @@ const char *mime_header_name(const struct mime_msg *m, size_t i);
 const char *mime_header_value(const struct mime_msg *m, size_t i);
 /* First value called name (any case; borrowed as above), or NULL. */
 const char *mime_header_get(const struct mime_msg *m, const char *name);
+/* AWS: name's spelling in SES's list of header fields a message may carry
+ * only once (static), or NULL when it may repeat. */
+const char *mime_unique_header(const char *name);
 /*
  * RFC 2047 decoding of a header value to UTF-8 (new): encoded-words in
  * any charset iconv knows, blanks between adjacent encoded-words dropped,

@@ -21,6 +21,8 @@
 #define SEND_V1_MAX_BYTES (10 * 1024 * 1024)
 #define SEND_V2_MAX_BYTES (40 * 1024 * 1024)
 #define SEND_RECIPIENTS_MAX 50
+/* AWS: a v2 custom header's name and value together (MessageHeader). */
+#define SEND_HEADER_MAX_BYTES 996
 #define SEND_TAG_MAX_CHARS 255
 
 struct send_request {

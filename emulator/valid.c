@@ -182,6 +182,79 @@ valid_length(struct valid_run *r, const struct model_shape *s,
 		    s->max);
 }
 
+/*
+ * Whether c is in the bracket expression [cls, end): single characters,
+ * ranges a-b, \w and backslash-escaped characters.
+ */
+static int
+valid_in_class(const char *cls, const char *end, unsigned char c)
+{
+	const char *p = cls;
+	unsigned char lo, hi;
+
+	while (p < end) {
+		if (*p == '\\' && p + 1 < end) {
+			if (p[1] == 'w' && (isalnum(c) || c == '_'))
+				return 1;
+			lo = hi = (unsigned char)p[1];
+			p += 2;
+		} else {
+			lo = hi = (unsigned char)*p++;
+		}
+		if (p + 1 < end && *p == '-' && p[1] != '\\') {
+			hi = (unsigned char)p[1];
+			p += 2;
+		}
+		if (c >= lo && c <= hi)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * AWS: Coral matches a member's pattern against the whole value. The
+ * models' patterns that matter here are one bracket expression repeated
+ * (^[!-9;-@A-~]+$, [ -~]*); this matches that form and returns 1 or 0,
+ * or -1 for any other pattern, which is left to the operation.
+ */
+static int
+valid_pattern_match(const char *pat, const char *v, size_t n)
+{
+	const char *open = pat + (*pat == '^'), *close;
+	size_t plen = strlen(pat), i;
+	char q;
+
+	if (*open != '[' || open[1] == '^' ||
+	    (close = strchr(open + 1, ']')) == NULL || close[-1] == '\\')
+		return -1;
+	q = close[1];
+	if ((q != '+' && q != '*') || (close + 2 != pat + plen &&
+	    (close + 3 != pat + plen || close[2] != '$')))
+		return -1;
+	if (n == 0)
+		return q == '*';
+	for (i = 0; i < n; i++)
+		if (!valid_in_class(open + 1, close, (unsigned char)v[i]))
+			return 0;
+	return 1;
+}
+
+static void
+valid_pattern(struct valid_run *r, const struct model_shape *s,
+    const json_t *v, const char *path)
+{
+	struct buf c;
+
+	if (valid_pattern_match(s->pattern, json_string_value(v),
+	    json_string_length(v)) != 0)
+		return;
+	buf_init(&c);
+	buf_printf(&c, "Member must satisfy regular expression pattern: %s",
+	    s->pattern);
+	valid_fail(r, path, v, c.data);
+	buf_fini(&c);
+}
+
 static size_t
 valid_utf8_chars(const char *s, size_t n)
 {
@@ -253,6 +326,8 @@ valid_value(struct valid_run *r, const struct model_shape *s,
 			valid_enum(r, s, v, path);
 		valid_length(r, s, v, path, valid_utf8_chars(
 		    json_string_value(v), json_string_length(v)));
+		if (s->pattern != NULL)
+			valid_pattern(r, s, v, path);
 		break;
 	case MODEL_BLOB:
 		valid_length(r, s, v, path, json_string_length(v));

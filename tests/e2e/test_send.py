@@ -11,7 +11,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import aws_cli
+from conftest import ROOT, aws_cli
 
 MSGID = re.compile(r"01[0-9a-f]{2}[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-4"
                    r"[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-000000")
@@ -319,6 +319,38 @@ def test_send_raw_email_missing_from(v1, raw):
                         "Missing required header 'From'.")
 
 
+BAD_MIME = sorted(p.parent for p in (ROOT / "fixtures" / "mime" / "parse")
+                  .glob("*/expected-error.txt"))
+
+
+@pytest.mark.parametrize("case", BAD_MIME, ids=[c.name for c in BAD_MIME])
+def test_send_raw_email_malformed(server, v1, v2, case):
+    # Every malformed-MIME golden case, through both APIs: SES's text,
+    # nothing captured.
+    raw = (case / "input.eml").read_bytes()
+    want = (case / "expected-error.txt").read_text().rstrip("\n")
+    with pytest.raises(ClientError) as exc:
+        v1.send_raw_email(Source=SENDER, Destinations=["to@example.net"],
+                          RawMessage={"Data": raw})
+    assert err(exc) == (400, "InvalidParameterValue", want)
+    with pytest.raises(ClientError) as exc:
+        v2.send_email(FromEmailAddress=SENDER,
+                      Destination={"ToAddresses": ["to@example.net"]},
+                      Content={"Raw": {"Data": raw}})
+    assert err(exc) == (400, "BadRequestException", want)
+    assert server.get("/_sesbox/api/v1/messages").json()["messages"] == []
+
+
+def test_send_raw_email_long_lines_accepted(server, v1):
+    # AWS: SES takes lines over RFC 5322's 998 characters at the API; it is
+    # receiving servers that refuse them ("552 message line is too long").
+    raw = ("From: " + SENDER + "\r\nTo: to@example.net\r\nSubject: long"
+           "\r\n\r\n" + "x" * 5000 + "\r\n")
+    mid = v1.send_raw_email(RawMessage={"Data": raw})["MessageId"]
+    full, _ = captured(server, mid)
+    assert "x" * 5000 in full["Raw"]
+
+
 def test_send_raw_email_oversize(v1):
     big = RAW.replace("X-SES-CONFIGURATION-SET: cs1\r\n", "") + (
         "x" * 998 + "\r\n") * 10600
@@ -349,6 +381,54 @@ def test_v2_send_simple_with_attachments_and_headers(server, v2):
     assert [(a.get_filename(), a.get_content()) for a in atts] == [
         ("a.txt", "attachment text")]
     assert full["Tags"]["k"] == ["v"]
+
+
+@pytest.mark.parametrize("headers, message", [
+    ([{"Name": "X:Bad", "Value": "v"}], "1 validation error detected: "
+     "Value 'X:Bad' at 'content.simple.headers.1.member.name' failed to "
+     "satisfy constraint: Member must satisfy regular expression pattern: "
+     "^[!-9;-@A-~]+$"),
+    ([{"Name": "X-Ok", "Value": "v\r\nBcc: injected@example.net"}],
+     "1 validation error detected: Value 'v\r\nBcc: injected@example.net' "
+     "at 'content.simple.headers.1.member.value' failed to satisfy "
+     "constraint: Member must satisfy regular expression pattern: [ -~]*"),
+    ([{"Name": "X-" + "n" * 100, "Value": "v" * 900}], "The combined length "
+     "of the header name and value must not exceed 996 characters: 'X-"
+     + "n" * 100 + "'."),
+    ([{"Name": "subject", "Value": "again"}], "Duplicate header 'Subject'."),
+    ([{"Name": "From", "Value": "x@example.com"}],
+     "Duplicate header 'From'."),
+    ([{"Name": "Sender", "Value": "a@example.com"},
+      {"Name": "SENDER", "Value": "b@example.com"}],
+     "Duplicate header 'Sender'."),
+], ids=["name-colon", "value-crlf", "too-long", "subject", "from",
+        "sender-twice"])
+def test_v2_bad_custom_headers(server, v2, headers, message):
+    with pytest.raises(ClientError) as exc:
+        v2.send_email(FromEmailAddress=SENDER,
+                      Destination={"ToAddresses": ["to@example.net"]},
+                      Content={"Simple": {"Subject": {"Data": "s"},
+                                          "Body": {"Text": {"Data": "b"}},
+                                          "Headers": headers}})
+    assert err(exc) == (400, "BadRequestException", message)
+    assert server.get("/_sesbox/api/v1/messages").json()["messages"] == []
+
+
+def test_v2_repeatable_custom_headers(server, v2):
+    # Fields SES lets a message carry more than once pass as given.
+    mid = v2.send_email(
+        FromEmailAddress=SENDER,
+        Destination={"ToAddresses": ["to@example.net"]},
+        Content={"Simple": {"Subject": {"Data": "s"},
+                            "Body": {"Text": {"Data": "b"}},
+                            "Headers": [{"Name": "X-Tag", "Value": "1"},
+                                        {"Name": "X-Tag", "Value": "2"},
+                                        {"Name": "Sender",
+                                         "Value": "a@example.com"}]}}
+    )["MessageId"]
+    _, msg = captured(server, mid)
+    assert msg.get_all("X-Tag") == ["1", "2"]
+    assert msg["Sender"] == "a@example.com"
 
 
 def test_v2_send_raw(server, v2):
