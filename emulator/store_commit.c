@@ -32,7 +32,7 @@
 #include "log.h"
 #include "xmem.h"
 
-/* Cap on one batch (its requests wait for the last to join). */
+/* Cap on one batch: past it a request commits the batch itself. */
 #define STORE_BATCH_MAX 256
 /* WAL pages that wake the checkpointer (SQLite's own default). */
 #define STORE_CHECKPOINT_PAGES 1000
