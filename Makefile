@@ -41,9 +41,10 @@ LIB_SRCS := \
 	emulator/store_send.c emulator/quota.c emulator/send.c \
 	emulator/op_send.c \
 	emulator/sendauth.c \
+	emulator/dlv.c emulator/queue.c emulator/store_queue.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
-	simulator/inspect.c
+	simulator/inspect.c simulator/sim.c
 MAIN_SRCS := emulator/main.c
 EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "model.h"
 #include "op.h"
+#include "queue.h"
 #include "route.h"
 #include "store.h"
 #include "version.h"
@@ -106,12 +107,18 @@ main(int argc, char **argv)
 		goto out_model;
 	}
 	route_init(&cfg);
+	store_on_commit(queue_committed);
+	if (queue_start() != 0) {
+		fprintf(stderr, "sesbox: data: cannot start the delivery "
+		    "queue\n");
+		goto out_store;
+	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cfg.http_threads > 0 ? (unsigned)cfg.http_threads :
 	    (unsigned)(ncpu > 0 ? ncpu : 1);
 	if (http_start(cfg.listen, threads, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sesbox: %s\n", err);
-		goto out_store;
+		goto out_queue;
 	}
 	log_info("msg=listening version=%s addr=%.*s:%u threads=%u data=%s "
 	    "ephemeral=%d strict_auth=%d region=%s",
@@ -123,7 +130,10 @@ main(int argc, char **argv)
 	log_info("msg=stopping signal=%s", sig == SIGINT ? "INT" : "TERM");
 	http_stop();
 	status = 0;
+out_queue:
+	queue_stop();
 out_store:
+	store_on_commit(NULL);
 	store_shutdown();
 out_model:
 	op_fini();

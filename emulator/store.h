@@ -74,6 +74,10 @@ int store_write_end_async(struct store *s, int ok, store_commit_fn fn,
 /* Commits the open batch now, if any (its waiters are told before this
  * returns). */
 void store_write_flush(void);
+/* Has fn called (from the committing thread, no lock held by the store
+ * except in a checkpoint's tail) after every successful commit of
+ * writes; NULL for none. Set before writes begin. */
+void store_on_commit(void (*fn)(void));
 
 /* Deletes every row of every table (all accounts, all regions). */
 int store_reset(struct store *s) __attribute__((warn_unused_result));

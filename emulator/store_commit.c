@@ -63,6 +63,13 @@ static int store_ckpt_stopping;
 
 static pthread_t store_committer, store_checkpointer;
 static int store_threads_started;
+static void (*store_committed_hook)(void);
+
+void
+store_on_commit(void (*fn)(void))
+{
+	store_committed_hook = fn;
+}
 
 /* The writer's WAL hook: runs after each commit, lock held. */
 static int
@@ -85,7 +92,7 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 /*
  * Commits the open batch, if any (store_write_lock held), and hands its
  * waiters to the caller to tell with store_batch_tell (which needs no lock).
- * Returns the COMMIT's rc (0 when there was none).
+ * Returns the COMMIT's rc: 0 or -1, or 1 when no batch was open.
  */
 static int
 store_batch_commit(struct store_waiter **w, size_t *nw)
@@ -96,7 +103,7 @@ store_batch_commit(struct store_waiter **w, size_t *nw)
 	*w = NULL;
 	*nw = 0;
 	if (!store_batch_open)
-		return 0;
+		return 1;
 	if ((rc = store_simple(store_writer, commit)) != 0)
 		sqlite3_exec(store_db(store_writer), "ROLLBACK", NULL, NULL,
 		    NULL);
@@ -112,15 +119,25 @@ store_batch_commit(struct store_waiter **w, size_t *nw)
 static void
 store_batch_tell(struct store_waiter *w, size_t nw, int rc)
 {
+	void (*hook)(void) = store_committed_hook;
 	size_t i;
 
 	for (i = 0; i < nw; i++)
 		w[i].fn(w[i].arg, rc);
 	free(w);
+	if (rc == 0 && hook != NULL)
+		hook();
+}
+
+/* A COMMIT's outcome for callers: none (1) is success. */
+static int
+store_batch_rc(int rc)
+{
+	return rc > 0 ? 0 : rc;
 }
 
 /* Commits the open batch, releases the lock, tells the waiters. Returns
- * the COMMIT's rc. */
+ * 0, or -1 when the COMMIT failed. */
 static int
 store_batch_finish(void)
 {
@@ -130,7 +147,7 @@ store_batch_finish(void)
 
 	pthread_mutex_unlock(&store_write_lock);
 	store_batch_tell(w, nw, rc);
-	return rc;
+	return store_batch_rc(rc);
 }
 
 /* Releases the lock after a request that leaves nothing to wait for: a

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "model.h"
 #include "op.h"
+#include "queue.h"
 #include "quota.h"
 #include "store.h"
 #include "store_identity.h"
@@ -24,6 +25,7 @@
 #include "xmem.h"
 
 #define INSPECT_PARAM_MAX_BYTES 512
+#define INSPECT_FLUSH_TIMEOUT_MS 30000
 #define INSPECT_MESSAGES_PATH "/_sesbox/api/v1/messages"
 #define INSPECT_IDENTITIES_PATH "/_sesbox/api/v1/identities"
 
@@ -197,11 +199,30 @@ inspect_clock(const struct route_request *req, struct route_response *resp)
 			return;
 		}
 		json_decref(body);
+		queue_kick();	/* rows may have come due */
 		log_info("req=%s msg=\"clock changed\" frozen=%d now_ms=%lld",
 		    req->request_id, tclock_frozen(),
 		    (long long)tclock_now_ms());
 	}
 	route_json(resp, 200, inspect_clock_state());
+}
+
+/*
+ * POST /_sesbox/api/v1/queue/flush: returns once every recipient due by
+ * the test clock has been settled (its events recorded), so a test asserts
+ * on them without waiting blindly.
+ */
+static void
+inspect_queue_flush(const struct route_request *req,
+    struct route_response *resp)
+{
+	(void)req;
+	if (queue_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0) {
+		inspect_error(resp, 503, "ServiceUnavailable", "the delivery "
+		    "queue did not settle in time");
+		return;
+	}
+	route_json(resp, 200, json_pack("{s:b}", "flushed", 1));
 }
 
 /* GET /_sesbox/api/v1/messages[?to=&kind=&account=&region=&limit=]. */
@@ -453,6 +474,8 @@ static const struct {
 	{ "/_sesbox/api/v1/operations", inspect_methods_get,
 	    inspect_operations, 0 },
 	{ "/_sesbox/api/v1/clock", inspect_methods_get_post, inspect_clock, 0 },
+	{ "/_sesbox/api/v1/queue/flush", inspect_methods_post,
+	    inspect_queue_flush, 0 },
 	{ INSPECT_MESSAGES_PATH, inspect_methods_get, inspect_messages, 0 },
 	{ INSPECT_MESSAGES_PATH "/", inspect_methods_get, inspect_message, 1 },
 	{ VERIFY_PATH, inspect_methods_get, inspect_verify, 0 },

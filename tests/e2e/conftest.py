@@ -224,6 +224,20 @@ class Sesbox:
         assert r.status_code == 200, r.text
         assert r.json() == {"reset": True, "scope": "all"}, r.text
 
+    def flush(self):
+        """Returns once every delivery due by the test clock is settled."""
+        r = self.post("/_sesbox/api/v1/queue/flush")
+        assert r.status_code == 200, r.text
+        assert r.json() == {"flushed": True}, r.text
+
+    def events(self, message_id, flush=True):
+        """The events of message_id as [(Type, Detail)], oldest first."""
+        if flush:
+            self.flush()
+        r = self.get("/_sesbox/api/v1/messages/" + message_id)
+        assert r.status_code == 200, r.text
+        return [(e["Type"], e["Detail"]) for e in r.json()["Events"]]
+
     def health(self):
         r = self.get("/_sesbox/health")
         assert r.status_code == 200, r.text

@@ -1,0 +1,178 @@
+/*
+ * store_queue — the delivery queue's SQL (see store_queue.h).
+ */
+#include "store_queue.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "store_send.h"
+#include "xmem.h"
+
+void
+store_queue_row_fini(struct store_queue_row *r)
+{
+	free(r->message_id);
+	free(r->address);
+	free(r->state);
+	free(r->account);
+	free(r->region);
+	free(r->source);
+}
+
+static void
+store_queue_row_read(sqlite3_stmt *st, struct store_queue_row *r)
+{
+	r->message_id = store_text_dup(st, 0);
+	r->idx = sqlite3_column_int(st, 1);
+	r->address = store_text_dup(st, 2);
+	r->state = store_text_dup(st, 3);
+	r->attempts = sqlite3_column_int(st, 4);
+	r->account = store_text_dup(st, 5);
+	r->region = store_text_dup(st, 6);
+	r->source = store_text_dup(st, 7);
+	r->created_ms = sqlite3_column_int64(st, 8);
+	r->counted = 0;
+}
+
+long
+store_queue_claim(struct store *s, int64_t now_ms, size_t max, int mark,
+    struct store_queue_row **out)
+{
+	/* recipient_due (state, next_attempt_ms) serves each state. */
+	static const char due[] = "SELECT r.message_id, r.idx, r.address, "
+	    "r.state, r.attempts, m.account_id, m.region, m.source, "
+	    "m.created_ms FROM recipient r JOIN message m USING (message_id) "
+	    "WHERE r.state IN ('queued', 'feedback') AND r.next_attempt_ms <= "
+	    "?1 ORDER BY r.next_attempt_ms, r.message_id, r.idx LIMIT ?2";
+	static const char rest[] = "SELECT r.message_id, r.idx, r.address, "
+	    "r.state, r.attempts, m.account_id, m.region, m.source, "
+	    "m.created_ms FROM recipient r JOIN message m USING (message_id) "
+	    "WHERE r.message_id = ?1 AND r.idx > ?2 AND r.state IN ('queued', "
+	    "'feedback') AND r.next_attempt_ms <= ?3 ORDER BY r.idx";
+	static const char take[] = "UPDATE recipient SET state = 'sending', "
+	    "attempts = attempts + 1 WHERE message_id = ?1 AND idx = ?2 AND "
+	    "state = 'queued'";
+	struct store_queue_row *v = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0, cap = 0, i;
+	int rc, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && n == 0)
+			break;
+		st = store_stmt(s, pass == 0 ? due : rest);
+		if (st == NULL)
+			goto fail;
+		if (pass == 0) {
+			sqlite3_bind_int64(st, 1, now_ms);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+		} else {
+			/* v[n - 1] is copied: the array may move below. */
+			char *mid = xstrdup(v[n - 1].message_id);
+			int idx = v[n - 1].idx;
+
+			sqlite3_bind_text(st, 1, mid, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int(st, 2, idx);
+			sqlite3_bind_int64(st, 3, now_ms);
+			free(mid);
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			store_queue_row_read(st, &v[n++]);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	for (i = 0; mark && i < n; i++) {
+		v[i].counted = 1;
+		if ((st = store_stmt(s, take)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, v[i].message_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, v[i].idx);
+		if (store_step_done(s, st) != 0)
+			goto fail;
+	}
+	*out = v;
+	return (long)n;
+fail:
+	for (i = 0; i < n; i++)
+		store_queue_row_fini(&v[i]);
+	free(v);
+	*out = NULL;
+	return -1;
+}
+
+int
+store_queue_settle(struct store *s, const struct store_queue_row *r,
+    const char *state, int64_t next_ms)
+{
+	static const char sql[] = "UPDATE recipient SET state = ?3, "
+	    "next_attempt_ms = ?4, attempts = attempts + ?5 WHERE message_id = "
+	    "?1 AND idx = ?2";
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, r->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->idx);
+	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, next_ms);
+	sqlite3_bind_int(st, 5, !r->counted && strcmp(r->state, "queued") ==
+	    0);
+	return store_step_done(s, st);
+}
+
+int
+store_queue_next_due(struct store *s, int64_t *due)
+{
+	static const char sql[] = "SELECT min(next_attempt_ms) FROM recipient "
+	    "WHERE state IN ('queued', 'feedback')";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	*due = INT64_MAX;
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*due = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_queue_recover(struct store *s)
+{
+	static const char sql[] = "UPDATE recipient SET state = 'queued' "
+	    "WHERE state = 'sending'";
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL || store_step_done(s, st) != 0)
+		return -1;
+	return store_changes(s);
+}
+
+int
+store_stats_feedback(struct store *s, const char *account,
+    const char *region, int64_t ts_ms, int bounces, int complaints)
+{
+	static const char sql[] = "INSERT INTO send_stats (account_id, region, "
+	    "bucket_ms, bounces, complaints) VALUES (?1, ?2, ?3, ?4, ?5) ON "
+	    "CONFLICT (account_id, region, bucket_ms) DO UPDATE SET bounces = "
+	    "bounces + ?4, complaints = complaints + ?5";
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL)
+		return -1;
+	store_bind_scope(st, account, region);
+	sqlite3_bind_int64(st, 3, ts_ms - ts_ms % STORE_STATS_BUCKET_MS);
+	sqlite3_bind_int(st, 4, bounces);
+	sqlite3_bind_int(st, 5, complaints);
+	return store_step_done(s, st);
+}

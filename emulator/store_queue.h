@@ -1,0 +1,61 @@
+/*
+ * store_queue — the delivery queue's SQL: the recipient rows a send queued
+ * (store_send.c), claimed by the delivery workers (queue.c) and settled with
+ * the outcome the delivery policy (dlv.c) decided. Knows nothing of
+ * transports or SES events.
+ *
+ * A row's state: 'queued' (due at next_attempt_ms), 'sending' (claimed by a
+ * worker; back to 'queued' at start-up, so a crash delivers at least once),
+ * 'feedback' (delivered; a follow-up such as a complaint is due at
+ * next_attempt_ms), and the final 'delivered' and 'bounced'.
+ */
+#ifndef STORE_QUEUE_H
+#define STORE_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* One claimed row with what delivering it needs (strings new). */
+struct store_queue_row {
+	char *message_id;
+	int idx;
+	char *address;
+	char *state;			/* as claimed: 'queued' or 'feedback' */
+	int attempts;			/* before this one */
+	int counted;			/* the claim counted this attempt */
+	char *account;
+	char *region;
+	char *source;
+	int64_t created_ms;
+};
+
+void store_queue_row_fini(struct store_queue_row *r);
+
+/*
+ * Claims up to max rows due at now_ms ('queued' and 'feedback'), oldest
+ * first, and all the other due rows of the last message taken, so one
+ * message's recipients are settled together. With mark, claimed 'queued'
+ * rows become 'sending' and count one more attempt (for a transport that
+ * answers outside this transaction); without mark the caller settles them
+ * in this same transaction, which counts the attempt. Sets *out (new array; free each row with
+ * store_queue_row_fini, then the array) and returns the count, or -1.
+ */
+long store_queue_claim(struct store *s, int64_t now_ms, size_t max, int mark,
+    struct store_queue_row **out);
+/* Settles claimed row r: its new state and when it is next due (ignored
+ * for the final states). Returns 0 or -1. */
+int store_queue_settle(struct store *s, const struct store_queue_row *r,
+    const char *state, int64_t next_ms);
+/* The earliest next_attempt_ms of a waiting row (*due set), or none
+ * (*due = INT64_MAX). Returns 0 or -1. */
+int store_queue_next_due(struct store *s, int64_t *due);
+/* Puts rows a stopped process left 'sending' back in the queue. Returns
+ * the number of rows, or -1. */
+int store_queue_recover(struct store *s);
+/* Adds bounces and complaints to ts_ms's GetSendStatistics bucket. */
+int store_stats_feedback(struct store *s, const char *account,
+    const char *region, int64_t ts_ms, int bounces, int complaints);
+
+#endif
