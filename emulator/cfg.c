@@ -170,6 +170,13 @@ static const struct cfg_key cfg_keys[] = {
 	  .description = "Base URL of sesbox in links it mails (verification "
 	      "links); unset: http://HOST:PORT of the listen address",
 	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
+	{ .name = "simulator-rules", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(simulator_rules), .def = NULL,
+	  .placeholder = "FILE",
+	  .description = "Mailbox simulator rules (JSON, docs/simulator.md): "
+	      "address patterns and the outcome each gets; reloadable "
+	      "through /_sesbox/api/v1/simulator/rules/reload",
+	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
 	{ .name = "help", .type = CFG_T_ACTION, .short_name = 'h',
 	  .description = "Print this help and exit",
 	  .from = CFG_FROM_CLI, .action = CFG_HELP },

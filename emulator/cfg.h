@@ -54,6 +54,7 @@ struct cfg {
 	char *verification;	/* "auto", "link" or "dns" */
 	char *dns_resolver;	/* HOST:PORT for dns mode, or NULL */
 	char *public_url;	/* base of links sesbox mails, or NULL */
+	char *simulator_rules;	/* rules file, or NULL */
 };
 
 enum cfg_result {

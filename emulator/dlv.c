@@ -33,7 +33,8 @@ struct dlv_event {
 	const char *type;		/* "Delivery", "Bounce", ... */
 	char key[160];			/* what recipients must share to join */
 	json_t *detail;			/* new */
-	json_t *list;			/* the recipients array inside detail */
+	json_t *list;			/* its recipients array (borrowed), or
+					 * NULL for an event that lists none */
 };
 
 struct dlv_batch {
@@ -140,6 +141,7 @@ dlv_make_bounce(const struct store_queue_row *row,
 	int64_t ts = res->at_acceptance ? row->created_ms : now;
 
 	json_object_set_new(d, "bounceType", json_string(
+	    res->kind == DLV_TRANSIENT ? "Transient" :
 	    dlv_or(res->bounce_type)));
 	json_object_set_new(d, "bounceSubType", json_string(
 	    dlv_or(res->bounce_subtype)));
@@ -204,13 +206,11 @@ dlv_make_delay(const struct store_queue_row *row,
 	/* EMU: SES picks the delayType from the failure; a simulated or
 	 * SMTP transient failure is "General" unless the transport says. */
 	json_object_set_new(d, "delayType", json_string(
-	    res->bounce_subtype != NULL ? res->bounce_subtype : "General"));
+	    res->delay_type != NULL ? res->delay_type : "General"));
 	json_object_set_new(d, "expirationTime", dlv_time(row->created_ms +
 	    DLV_EXPIRY_MS));
+	/* AWS: the Developer Guide's example lists no reportingMTA. */
 	json_object_set_new(d, "delayedRecipients", *list = json_array());
-	if (res->reporting_mta != NULL)
-		json_object_set_new(d, "reportingMTA",
-		    json_string(res->reporting_mta));
 	return d;
 }
 
@@ -223,6 +223,22 @@ dlv_bounced(const struct store_queue_row *row, const struct dlv_result *res)
 
 	if (res->action != NULL)
 		json_object_set_new(r, "action", json_string(res->action));
+	if (res->status != NULL)
+		json_object_set_new(r, "status", json_string(res->status));
+	if (res->diagnostic != NULL)
+		json_object_set_new(r, "diagnosticCode",
+		    json_string(res->diagnostic));
+	return r;
+}
+
+/* EMU: a recipient given up on after its retries: the final DSN's
+ * "failed" with the last transient status. */
+static json_t *
+dlv_expired(const struct store_queue_row *row, const struct dlv_result *res)
+{
+	json_t *r = json_pack("{s:s,s:s}", "emailAddress", row->address,
+	    "action", "failed");
+
 	if (res->status != NULL)
 		json_object_set_new(r, "status", json_string(res->status));
 	if (res->diagnostic != NULL)
@@ -252,6 +268,29 @@ dlv_follow_up(struct dlv_batch *b, const struct store_queue_row *row,
 	}
 }
 
+int
+dlv_precheck(const struct store_queue_row *row, struct dlv_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (row->verdict != NULL && strcmp(row->verdict, "virus") == 0) {
+		out->kind = DLV_REJECT;
+		return 1;
+	}
+	return 0;
+}
+
+/* AWS: the reject object's only reason (§4.6). */
+static json_t *
+dlv_make_reject(const struct store_queue_row *row,
+    const struct dlv_result *res, int64_t now, json_t **list)
+{
+	(void)row;
+	(void)res;
+	(void)now;
+	*list = NULL;		/* recipients are not listed */
+	return json_pack("{s:s}", "reason", "Bad content");
+}
+
 /* One row's outcome into the batch; sets its next state. */
 static void
 dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
@@ -265,7 +304,6 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 	*next_ms = b->now_ms;
 	if (strcmp(row->state, "feedback") == 0) {
 		dlv_follow_up(b, row, res);
-		*state = "delivered";
 		return;
 	}
 	switch (res->kind) {
@@ -273,8 +311,18 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 		list = dlv_event_for(b, row, "Delivery",
 		    dlv_or(res->smtp_response), dlv_make_delivery, res);
 		json_array_append_new(list, json_string(row->address));
+		if (res->follow_up_ms > 0 && (res->complaint_type != NULL ||
+		    res->auto_reply)) {
+			/* Due later: the worker claims the row again. */
+			*state = "feedback";
+			*next_ms = b->now_ms + res->follow_up_ms;
+			break;
+		}
 		dlv_follow_up(b, row, res);
-		*state = "delivered";
+		break;
+	case DLV_REJECT:
+		(void)dlv_event_for(b, row, "Reject", "", dlv_make_reject, res);
+		*state = "rejected";
 		break;
 	case DLV_PERMANENT:
 		snprintf(key, sizeof(key), "%s/%s", dlv_or(res->bounce_type),
@@ -293,12 +341,12 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 			    "General");
 			list = dlv_event_for(b, row, "Bounce", key,
 			    dlv_make_bounce, res);
-			json_array_append_new(list, dlv_bounced(row, res));
+			json_array_append_new(list, dlv_expired(row, res));
 			*state = "bounced";
 			break;
 		}
 		list = dlv_event_for(b, row, "DeliveryDelay",
-		    dlv_or(res->bounce_subtype), dlv_make_delay, res);
+		    dlv_or(res->delay_type), dlv_make_delay, res);
 		json_array_append_new(list, json_pack("{s:s,s:s,s:s}",
 		    "emailAddress", row->address, "status",
 		    dlv_or(res->status), "diagnosticCode",
@@ -315,31 +363,55 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 	}
 }
 
+/*
+ * GetSendStatistics counts of one settled row. AWS: simulator traffic
+ * stays out of the statistics and the reputation (§4.1); a complaint
+ * counts when it is reported (a delayed one, when it comes due).
+ */
+static int
+dlv_count(struct store *s, const struct store_queue_row *row,
+    const struct dlv_result *res, const char *state, int64_t now_ms)
+{
+	int follow_up = strcmp(row->state, "feedback") == 0, sim, bounces,
+	    complaints, rejects;
+
+	sim = send_is_simulator(row->address);
+	bounces = !sim && !follow_up && res->kind == DLV_PERMANENT;
+	complaints = !sim && res->complaint_type != NULL && (follow_up ||
+	    (res->kind == DLV_DELIVERED && strcmp(state, "delivered") == 0));
+	rejects = !follow_up && res->kind == DLV_REJECT;
+	if (!bounces && !complaints && !rejects)
+		return 0;
+	return store_stats_feedback(s, row->account, row->region, now_ms,
+	    bounces, complaints, rejects);
+}
+
 int
 dlv_settle(struct store *s, const struct store_queue_row *rows,
     const struct dlv_result *res, size_t n, int64_t now_ms)
 {
 	struct dlv_batch b = { .v = NULL, .n = 0, .cap = 0, .now_ms = now_ms };
+	struct dlv_result *use = xcalloc(n + 1, sizeof(*use));
 	const char *state;
 	int64_t next_ms;
-	size_t i;
+	size_t i, k;
 	int rc = 0;
 
+	/* AWS: SES refuses a message, not a recipient: one refusal rejects
+	 * all of the message's recipients being delivered now. */
+	memcpy(use, res, n * sizeof(*use));
+	for (i = 0; i < n; i++)
+		for (k = 0; use[i].kind == DLV_REJECT && k < n; k++)
+			if (strcmp(rows[k].message_id, rows[i].message_id) ==
+			    0 && strcmp(rows[k].state, "feedback") != 0)
+				use[k] = use[i];
 	for (i = 0; i < n && rc == 0; i++) {
-		dlv_one(&b, &rows[i], &res[i], &state, &next_ms);
+		dlv_one(&b, &rows[i], &use[i], &state, &next_ms);
 		rc = store_queue_settle(s, &rows[i], state, next_ms);
-		/* AWS: simulator traffic stays out of the statistics and the
-		 * reputation (§4.1); permanent bounces and complaints of
-		 * other recipients count. */
-		if (rc == 0 && !send_is_simulator(rows[i].address) &&
-		    strcmp(rows[i].state, "feedback") != 0 &&
-		    (res[i].kind == DLV_PERMANENT ||
-		    res[i].complaint_type != NULL))
-			rc = store_stats_feedback(s, rows[i].account,
-			    rows[i].region, now_ms,
-			    res[i].kind == DLV_PERMANENT,
-			    res[i].complaint_type != NULL);
+		if (rc == 0)
+			rc = dlv_count(s, &rows[i], &use[i], state, now_ms);
 	}
+	free(use);
 	for (i = 0; i < b.n; i++) {
 		if (rc == 0)
 			rc = store_event_insert(s, b.v[i].row->account,

@@ -18,7 +18,8 @@
 enum dlv_kind {
 	DLV_DELIVERED,		/* accepted by the receiving side */
 	DLV_PERMANENT,		/* refused for good: a hard bounce */
-	DLV_TRANSIENT		/* refused for now: retried until expiry */
+	DLV_TRANSIENT,		/* refused for now: retried until expiry */
+	DLV_REJECT		/* SES itself refuses the message (a virus) */
 };
 
 /*
@@ -35,6 +36,7 @@ struct dlv_result {
 	const char *diagnostic;		/* "smtp; 550 5.1.1 user unknown" */
 	const char *remote_mta_ip;
 	const char *reporting_mta;	/* as SES writes it in a bounce */
+	const char *delay_type;		/* TRANSIENT: DeliveryDelay's delayType */
 	const char *delivery_mta;	/* as SES writes it in a delivery */
 	int at_acceptance;		/* refused before sending: the bounce
 					 * carries the send's own time */
@@ -43,7 +45,15 @@ struct dlv_result {
 	const char *complaint_type;	/* complaintFeedbackType */
 	const char *complaint_agent;	/* userAgent */
 	int auto_reply;
+	int64_t follow_up_ms;		/* how long after the delivery */
 };
+
+/*
+ * What SES decides about row before any transport is asked: a message
+ * with a virus is rejected. Returns 1 with *out set when it decided, else
+ * 0 (ask the transport).
+ */
+int dlv_precheck(const struct store_queue_row *row, struct dlv_result *out);
 
 /*
  * Settles the claimed rows rows[0..n) with their results res[0..n), in

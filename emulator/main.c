@@ -16,6 +16,7 @@
 #include "op.h"
 #include "queue.h"
 #include "route.h"
+#include "sim.h"
 #include "store.h"
 #include "version.h"
 #include "xmem.h"
@@ -107,6 +108,11 @@ main(int argc, char **argv)
 		goto out_model;
 	}
 	route_init(&cfg);
+	if (cfg.simulator_rules != NULL && sim_rules_load(cfg.simulator_rules,
+	    err, sizeof(err)) != 0) {
+		fprintf(stderr, "sesbox: simulator-rules: %s\n", err);
+		goto out_store;
+	}
 	store_on_commit(queue_committed);
 	if (queue_start() != 0) {
 		fprintf(stderr, "sesbox: data: cannot start the delivery "
@@ -135,6 +141,7 @@ out_queue:
 out_store:
 	store_on_commit(NULL);
 	store_shutdown();
+	sim_rules_fini();
 out_model:
 	op_fini();
 	model_free();

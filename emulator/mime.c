@@ -2442,6 +2442,23 @@ mime_leaf_decode(const struct mime_msg *m, const struct mime_leaf *lf,
 		buf_append(out, p, lf->len);
 }
 
+int
+mime_contains(const struct mime_msg *m, const char *needle, size_t n)
+{
+	struct buf dec;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < m->nleaf && !found; i++) {
+		buf_init(&dec);
+		mime_leaf_decode(m, &m->leaf[i], &dec);
+		found = dec.len >= n && memmem(dec.data, dec.len, needle, n) !=
+		    NULL;
+		buf_fini(&dec);
+	}
+	return found;
+}
+
 /* A JSON string of s[0..n), bytes that are not UTF-8 as U+FFFD. */
 static json_t *
 mime_json_text(const char *s, size_t n)

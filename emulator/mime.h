@@ -142,6 +142,8 @@ const char *mime_header_name(const struct mime_msg *m, size_t i);
 const char *mime_header_value(const struct mime_msg *m, size_t i);
 /* First value called name (any case; borrowed as above), or NULL. */
 const char *mime_header_get(const struct mime_msg *m, const char *name);
+/* Non-zero when a part's decoded body contains needle (n bytes). */
+int mime_contains(const struct mime_msg *m, const char *needle, size_t n);
 /* AWS: name's spelling in SES's list of header fields a message may carry
  * only once (static), or NULL when it may repeat. */
 const char *mime_unique_header(const char *name);

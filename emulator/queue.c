@@ -104,10 +104,14 @@ queue_run_once(int64_t *next_due)
 	if ((s = store_write_begin()) == NULL)
 		return -1;
 	if ((n = store_queue_claim(s, now, QUEUE_BATCH, 0, &rows)) > 0) {
+		struct sim_rules *rules = sim_rules_hold();
+
 		res = xcalloc((size_t)n, sizeof(*res));
 		for (i = 0; i < n; i++)
-			sim_deliver(rows[i].address, rows[i].region, &res[i]);
+			if (!dlv_precheck(&rows[i], &res[i]))
+				sim_deliver(rules, &rows[i], &res[i]);
 		rc = dlv_settle(s, rows, res, (size_t)n, now);
+		sim_rules_drop(rules);
 	} else if (n == 0) {
 		rc = store_queue_next_due(s, next_due);
 	}

@@ -43,7 +43,17 @@ struct send_state {
 	char *subject;			/* new, decoded */
 	const char *configuration_set;
 	json_t *tags;			/* {"name": ["value"]} (new) */
+	const char *verdict;		/* "virus" (static), or NULL */
 };
+
+/*
+ * AWS: SES accepts a message carrying a virus, then rejects it instead of
+ * delivering (a Reject event, "Bad content"); the EICAR test file is how
+ * to rehearse that (SES-REFERENCE §4.1). sesbox looks for it in every
+ * attachment and part, decoded.
+ */
+static const char send_eicar[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-"
+    "STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
 int
 send_is_simulator(const char *address)
@@ -431,6 +441,12 @@ send_build(struct op_ctx *ctx, const struct send_request *r,
 		reply[i] = json_string_value(v);
 	att = xcalloc(json_array_size(r->attachments) + 1, sizeof(*att));
 	json_array_foreach(r->attachments, i, v) {
+		const json_t *content = json_object_get(v, "RawContent");
+
+		if (json_string_length(content) >= sizeof(send_eicar) - 1 &&
+		    memmem(json_string_value(content), json_string_length(
+		    content), send_eicar, sizeof(send_eicar) - 1) != NULL)
+			st->verdict = "virus";
 		const char *disp = json_string_value(json_object_get(v,
 		    "ContentDisposition"));
 
@@ -451,6 +467,9 @@ send_build(struct op_ctx *ctx, const struct send_request *r,
 		att[i].len = json_string_length(json_object_get(v,
 		    "RawContent"));
 	}
+	if ((r->text != NULL && strstr(r->text, send_eicar) != NULL) ||
+	    (r->html != NULL && strstr(r->html, send_eicar) != NULL))
+		st->verdict = "virus";
 	hdr = xcalloc(json_array_size(r->headers) + 1, sizeof(*hdr));
 	json_array_foreach(r->headers, i, v) {
 		hdr[i].name = json_string_value(json_object_get(v, "Name"));
@@ -518,6 +537,8 @@ send_raw(struct op_ctx *ctx, const struct send_request *r,
 		awserr_set(e, op_err_code(ctx, OP_ERR_INVALID), "%s", err);
 		return -1;
 	}
+	if (mime_contains(m, send_eicar, sizeof(send_eicar) - 1))
+		st->verdict = "virus";
 	if (st->from_given == NULL &&
 	    (st->from_given = mime_header_get(m, "From")) == NULL) {
 		/* AWS: "Missing required header 'From'." (devtron#2030). */
@@ -604,7 +625,8 @@ send_persist(struct op_ctx *ctx, struct send_state *st, const char *msgid,
 	    .raw = st->raw, .raw_len = st->raw_len, .created_ms = ctx->now_ms,
 	    .api = ctx->v2 ? "v2" : "v1", .operation = operation,
 	    .configuration_set = st->configuration_set, .tags = st->tags,
-	    .source_ip = ctx->source_ip, .caller = ctx->access_key };
+	    .source_ip = ctx->source_ip, .caller = ctx->access_key,
+	    .verdict = st->verdict };
 	json_t *dest = json_array(), *detail = json_object();
 	size_t i;
 	int rc = -1;

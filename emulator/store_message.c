@@ -18,8 +18,8 @@ store_message_insert(struct store *s, const struct store_message *m)
 	static const char sql[] = "INSERT INTO message (message_id, "
 	    "account_id, region, kind, source, destinations, subject, raw, "
 	    "created_ms, api, operation, configuration_set, tags, source_ip, "
-	    "caller) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	    "?12, ?13, ?14, ?15)";
+	    "caller, verdict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11, ?12, ?13, ?14, ?15, ?16)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	char *dest, *tags;
 	int rc;
@@ -43,6 +43,7 @@ store_message_insert(struct store *s, const struct store_message *m)
 	store_bind_text(st, 13, tags);
 	store_bind_text(st, 14, m->source_ip);
 	store_bind_text(st, 15, m->caller);
+	store_bind_text(st, 16, m->verdict);
 	rc = store_step_done(s, st);
 	free(dest);
 	free(tags);

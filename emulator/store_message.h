@@ -33,6 +33,7 @@ struct store_message {
 	const json_t *tags;		/* {"name": ["value"]} */
 	const char *source_ip;
 	const char *caller;
+	const char *verdict;		/* "virus", or NULL (see 004) */
 };
 
 /* Inserts m (all borrowed). Returns 0 or -1. */

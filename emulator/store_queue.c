@@ -10,6 +10,12 @@
 #include "store_send.h"
 #include "xmem.h"
 
+/* What a claimed row is read from (store_queue_row_read's columns). */
+#define STORE_QUEUE_COLUMNS "r.message_id, r.idx, r.address, r.state, " \
+	"r.attempts, m.account_id, m.region, m.source, m.created_ms, " \
+	"m.verdict, m.configuration_set FROM recipient r JOIN message m " \
+	"USING (message_id)"
+
 void
 store_queue_row_fini(struct store_queue_row *r)
 {
@@ -19,6 +25,8 @@ store_queue_row_fini(struct store_queue_row *r)
 	free(r->account);
 	free(r->region);
 	free(r->source);
+	free(r->verdict);
+	free(r->configuration_set);
 }
 
 static void
@@ -33,6 +41,8 @@ store_queue_row_read(sqlite3_stmt *st, struct store_queue_row *r)
 	r->region = store_text_dup(st, 6);
 	r->source = store_text_dup(st, 7);
 	r->created_ms = sqlite3_column_int64(st, 8);
+	r->verdict = store_text_dup(st, 9);
+	r->configuration_set = store_text_dup(st, 10);
 	r->counted = 0;
 }
 
@@ -41,15 +51,11 @@ store_queue_claim(struct store *s, int64_t now_ms, size_t max, int mark,
     struct store_queue_row **out)
 {
 	/* recipient_due (state, next_attempt_ms) serves each state. */
-	static const char due[] = "SELECT r.message_id, r.idx, r.address, "
-	    "r.state, r.attempts, m.account_id, m.region, m.source, "
-	    "m.created_ms FROM recipient r JOIN message m USING (message_id) "
-	    "WHERE r.state IN ('queued', 'feedback') AND r.next_attempt_ms <= "
-	    "?1 ORDER BY r.next_attempt_ms, r.message_id, r.idx LIMIT ?2";
-	static const char rest[] = "SELECT r.message_id, r.idx, r.address, "
-	    "r.state, r.attempts, m.account_id, m.region, m.source, "
-	    "m.created_ms FROM recipient r JOIN message m USING (message_id) "
-	    "WHERE r.message_id = ?1 AND r.idx > ?2 AND r.state IN ('queued', "
+	static const char due[] = "SELECT " STORE_QUEUE_COLUMNS " WHERE "
+	    "r.state IN ('queued', 'feedback') AND r.next_attempt_ms <= ?1 "
+	    "ORDER BY r.next_attempt_ms, r.message_id, r.idx LIMIT ?2";
+	static const char rest[] = "SELECT " STORE_QUEUE_COLUMNS " WHERE "
+	    "r.message_id = ?1 AND r.idx > ?2 AND r.state IN ('queued', "
 	    "'feedback') AND r.next_attempt_ms <= ?3 ORDER BY r.idx";
 	static const char take[] = "UPDATE recipient SET state = 'sending', "
 	    "attempts = attempts + 1 WHERE message_id = ?1 AND idx = ?2 AND "
@@ -160,12 +166,14 @@ store_queue_recover(struct store *s)
 
 int
 store_stats_feedback(struct store *s, const char *account,
-    const char *region, int64_t ts_ms, int bounces, int complaints)
+    const char *region, int64_t ts_ms, int bounces, int complaints,
+    int rejects)
 {
 	static const char sql[] = "INSERT INTO send_stats (account_id, region, "
-	    "bucket_ms, bounces, complaints) VALUES (?1, ?2, ?3, ?4, ?5) ON "
-	    "CONFLICT (account_id, region, bucket_ms) DO UPDATE SET bounces = "
-	    "bounces + ?4, complaints = complaints + ?5";
+	    "bucket_ms, bounces, complaints, rejects) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6) ON CONFLICT (account_id, region, bucket_ms) DO UPDATE SET "
+	    "bounces = bounces + ?4, complaints = complaints + ?5, rejects = "
+	    "rejects + ?6";
 	sqlite3_stmt *st = store_stmt(s, sql);
 
 	if (st == NULL)
@@ -174,5 +182,6 @@ store_stats_feedback(struct store *s, const char *account,
 	sqlite3_bind_int64(st, 3, ts_ms - ts_ms % STORE_STATS_BUCKET_MS);
 	sqlite3_bind_int(st, 4, bounces);
 	sqlite3_bind_int(st, 5, complaints);
+	sqlite3_bind_int(st, 6, rejects);
 	return store_step_done(s, st);
 }

@@ -29,6 +29,8 @@ struct store_queue_row {
 	char *region;
 	char *source;
 	int64_t created_ms;
+	char *verdict;			/* the message's, or NULL */
+	char *configuration_set;	/* the message's, or NULL */
 };
 
 void store_queue_row_fini(struct store_queue_row *r);
@@ -54,8 +56,10 @@ int store_queue_next_due(struct store *s, int64_t *due);
 /* Puts rows a stopped process left 'sending' back in the queue. Returns
  * the number of rows, or -1. */
 int store_queue_recover(struct store *s);
-/* Adds bounces and complaints to ts_ms's GetSendStatistics bucket. */
+/* Adds bounces, complaints and rejects to ts_ms's GetSendStatistics
+ * bucket. */
 int store_stats_feedback(struct store *s, const char *account,
-    const char *region, int64_t ts_ms, int bounces, int complaints);
+    const char *region, int64_t ts_ms, int bounces, int complaints,
+    int rejects);
 
 #endif

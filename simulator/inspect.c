@@ -14,6 +14,7 @@
 #include "op.h"
 #include "queue.h"
 #include "quota.h"
+#include "sim.h"
 #include "store.h"
 #include "store_identity.h"
 #include "store_message.h"
@@ -105,6 +106,26 @@ inspect_body(const struct route_request *req, struct route_response *resp)
 	return body;
 }
 
+/* Back to the rules file's rules, or none (what a reset means for them);
+ * a rules file that no longer loads leaves the active rules in place. */
+static void
+inspect_rules_reset(void)
+{
+	char err[SIM_ERROR_MAX_BYTES];
+	json_t *active = sim_rules_get(), *none;
+
+	if (!json_is_null(json_object_get(active, "file"))) {
+		if (sim_rules_reload(err, sizeof(err)) != 0)
+			log_warn("msg=\"simulator rules not reloaded\" "
+			    "err=\"%s\"", err);
+	} else {
+		none = json_pack("{s:[]}", "rules");
+		(void)sim_rules_set(none, err, sizeof(err));
+		json_decref(none);
+	}
+	json_decref(active);
+}
+
 static void
 inspect_reset(const struct route_request *req, struct route_response *resp)
 {
@@ -121,6 +142,7 @@ inspect_reset(const struct route_request *req, struct route_response *resp)
 	}
 	tclock_real();
 	quota_reset();
+	inspect_rules_reset();
 	log_info("req=%s msg=\"state reset\" scope=all", req->request_id);
 	route_json(resp, 200, json_pack("{s:b,s:s}", "reset", 1, "scope",
 	    "all"));
@@ -223,6 +245,47 @@ inspect_queue_flush(const struct route_request *req,
 		return;
 	}
 	route_json(resp, 200, json_pack("{s:b}", "flushed", 1));
+}
+
+/*
+ * /_sesbox/api/v1/simulator/rules: GET the active mailbox-simulator rules,
+ * PUT {"rules": [...]} to replace them (docs/simulator.md).
+ */
+static void
+inspect_rules(const struct route_request *req, struct route_response *resp)
+{
+	char err[SIM_ERROR_MAX_BYTES];
+	json_t *body;
+
+	if (strcmp(req->method, "PUT") == 0) {
+		if ((body = inspect_body(req, resp)) == NULL)
+			return;
+		if (sim_rules_set(body, err, sizeof(err)) != 0) {
+			json_decref(body);
+			inspect_error(resp, 400, "BadRequest", err);
+			return;
+		}
+		json_decref(body);
+		log_info("req=%s msg=\"simulator rules replaced\"",
+		    req->request_id);
+	}
+	route_json(resp, 200, sim_rules_get());
+}
+
+/* POST /_sesbox/api/v1/simulator/rules/reload: reads the rules file
+ * (--simulator-rules) again. */
+static void
+inspect_rules_reload(const struct route_request *req,
+    struct route_response *resp)
+{
+	char err[SIM_ERROR_MAX_BYTES];
+
+	if (sim_rules_reload(err, sizeof(err)) != 0) {
+		inspect_error(resp, 400, "BadRequest", err);
+		return;
+	}
+	log_info("req=%s msg=\"simulator rules reloaded\"", req->request_id);
+	route_json(resp, 200, sim_rules_get());
 }
 
 /* GET /_sesbox/api/v1/messages[?to=&kind=&account=&region=&limit=]. */
@@ -462,6 +525,8 @@ inspect_dns_records(const struct route_request *req,
 
 static const char *const inspect_methods_get_post[] = { "GET", "POST",
     NULL };
+static const char *const inspect_methods_get_put[] = { "GET", "PUT",
+    NULL };
 
 static const struct {
 	const char *path;
@@ -476,6 +541,10 @@ static const struct {
 	{ "/_sesbox/api/v1/clock", inspect_methods_get_post, inspect_clock, 0 },
 	{ "/_sesbox/api/v1/queue/flush", inspect_methods_post,
 	    inspect_queue_flush, 0 },
+	{ "/_sesbox/api/v1/simulator/rules", inspect_methods_get_put,
+	    inspect_rules, 0 },
+	{ "/_sesbox/api/v1/simulator/rules/reload", inspect_methods_post,
+	    inspect_rules_reload, 0 },
 	{ INSPECT_MESSAGES_PATH, inspect_methods_get, inspect_messages, 0 },
 	{ INSPECT_MESSAGES_PATH "/", inspect_methods_get, inspect_message, 1 },
 	{ VERIFY_PATH, inspect_methods_get, inspect_verify, 0 },

@@ -1,25 +1,63 @@
 /*
  * sim — the mailbox simulator: the receiving side of every recipient while
  * sesbox delivers nothing for real. Answers, for one recipient, what a
- * receiving server would have done, as a dlv_result: SES's built-in
- * addresses (success, bounce, ooto, complaint and suppressionlist
- * @simulator.amazonses.com, any +label, any case) behave as SES documents;
- * every other address is delivered. It writes nothing: dlv decides what the
- * answer means.
+ * receiving server would have done, as a dlv_result:
+ *
+ * - SES's built-in addresses (success, bounce, ooto, complaint and
+ *   suppressionlist @simulator.amazonses.com, any +label, any case) behave
+ *   as SES documents;
+ * - then the user's rules, first match wins: an address pattern (glob,
+ *   any case) and an outcome — deliver, bounce (any type, subtype, status
+ *   and diagnostic), soft-bounce (DeliveryDelay until it delivers after N
+ *   failures, or until expiry), complaint (any feedback type, after a
+ *   delay), auto-reply, reject. The format is docs/simulator.md;
+ * - every other address is delivered.
+ *
+ * Deterministic: the same row gives the same answer. It writes nothing:
+ * dlv decides what the answer means.
  */
 #ifndef SIM_H
 #define SIM_H
 
+#include <jansson.h>
+#include <stddef.h>
+
 #include "dlv.h"
+#include "store_queue.h"
+
+#define SIM_ERROR_MAX_BYTES 512
 
 /* Non-zero when address is one of SES's simulator addresses. */
 int sim_is_builtin(const char *address);
 
+/* A loaded set of rules (immutable; shared by reference). */
+struct sim_rules;
+
 /*
- * The simulated answer for address, sent from region (static strings in
- * *out, valid for the process).
+ * Loads path as the active rules; path is remembered for sim_rules_reload.
+ * Returns 0, or -1 with err set ("PATH:LINE:COLUMN: reason" for JSON,
+ * "PATH: rules[N].field: reason" for a bad rule) and the active rules left
+ * as they were.
  */
-void sim_deliver(const char *address, const char *region,
-    struct dlv_result *out);
+int sim_rules_load(const char *path, char *err, size_t errlen);
+/* Loads the remembered path again (no path: -1, err set). */
+int sim_rules_reload(char *err, size_t errlen);
+/* Replaces the active rules with doc ({"rules": [...]}, borrowed); what is
+ * wrong is named "rules[N].field: reason". Returns 0 or -1 with err. */
+int sim_rules_set(const json_t *doc, char *err, size_t errlen);
+/* The active rules as {"rules": [...], "file": PATH|null} (new). */
+json_t *sim_rules_get(void);
+/* The active set, held until sim_rules_drop (never NULL). */
+struct sim_rules *sim_rules_hold(void);
+void sim_rules_drop(struct sim_rules *r);
+/* Frees the active set and the remembered path (process end). */
+void sim_rules_fini(void);
+
+/*
+ * The simulated answer for row under rules (strings in *out borrowed from
+ * rules or static: valid while rules is held).
+ */
+void sim_deliver(const struct sim_rules *rules,
+    const struct store_queue_row *row, struct dlv_result *out);
 
 #endif

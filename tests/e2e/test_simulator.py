@@ -1,9 +1,13 @@
 """The mailbox simulator and the delivery queue: every built-in address
 gives SES's outcome, settled by the delivery worker and recorded as
 events (asserted after /_sesbox/api/v1/queue/flush, never by waiting)."""
+import base64
+import json
 import re
 
 import pytest
+
+from conftest import ROOT, run_sesbox
 
 SENDER = "sender@example.com"
 SIM = "simulator.amazonses.com"
@@ -163,3 +167,225 @@ def test_flush_takes_post_only(server):
     assert r.status_code == 405
     assert server.post("/_sesbox/api/v1/queue/flush").json() == {
         "flushed": True}
+
+
+# -- user rules ---------------------------------------------------------------
+
+RULES = ROOT / "fixtures" / "simulator" / "rules.json"
+T0_PLUS_14H = "2023-11-15T12:13:20.123Z"
+
+
+@pytest.fixture
+def rules(server, v1):
+    r = server.request("PUT", "/_sesbox/api/v1/simulator/rules",
+                       data=RULES.read_bytes())
+    assert r.status_code == 200, r.text
+    return json.loads(RULES.read_text())["rules"]
+
+
+def advance(server, ms):
+    r = server.post("/_sesbox/api/v1/clock", json={"advance_ms": ms})
+    assert r.status_code == 200, r.text
+
+
+def stats(client):
+    points = client.get_send_statistics()["SendDataPoints"]
+    return {k: sum(p[k] for p in points)
+            for k in ("DeliveryAttempts", "Bounces", "Complaints",
+                      "Rejects")}
+
+
+def test_rule_bounce(server, v1, rules):
+    mid = send(v1, "x@NoSuchUser.example.com")
+    events = server.events(mid)
+    assert [t for t, _ in events] == ["Send", "Bounce"]
+    assert without_feedback_id(events[1][1]) == {
+        "bounceType": "Permanent", "bounceSubType": "NoEmail",
+        "bouncedRecipients": [{
+            "emailAddress": "x@NoSuchUser.example.com", "action": "failed",
+            "status": "5.1.1", "diagnosticCode": rules[0]["diagnosticCode"]}],
+        "timestamp": T0_ISO, "remoteMtaIp": "205.251.242.49",
+        "reportingMTA": "dsn; a8-70.smtp-out.amazonses.com"}
+    # Unlike the simulator's own addresses, rule outcomes are counted.
+    assert stats(v1) == {"DeliveryAttempts": 1, "Bounces": 1,
+                         "Complaints": 0, "Rejects": 0}
+
+
+def delay(timestamp, delay_type, address):
+    return ("DeliveryDelay", {
+        "timestamp": timestamp, "delayType": delay_type,
+        "expirationTime": T0_PLUS_14H,
+        "delayedRecipients": [{
+            "emailAddress": address, "status": "4.2.2",
+            "diagnosticCode": "smtp; 452 4.2.2 Mailbox full"}]})
+
+
+def test_rule_soft_bounce_retried_then_delivered(server, v1, rules):
+    mid = send(v1, "full-1@example.com")
+    assert server.events(mid) == [
+        ("Send", {}), delay(T0_ISO, "MailboxFull", "full-1@example.com")]
+    # Not due yet: nothing happens until the first retry (60 s).
+    advance(server, 59999)
+    assert len(server.events(mid)) == 2
+    advance(server, 1)
+    assert server.events(mid)[2] == delay(
+        "2023-11-14T22:14:20.123Z", "MailboxFull", "full-1@example.com")
+    advance(server, 5 * 60000)
+    events = server.events(mid)
+    assert [t for t, _ in events] == ["Send", "DeliveryDelay",
+                                      "DeliveryDelay", "Delivery"]
+    assert events[3][1]["processingTimeMillis"] == 6 * 60000
+    assert events[3][1]["recipients"] == ["full-1@example.com"]
+
+
+def test_rule_soft_bounce_until_expiry(server, v1, rules):
+    mid = send(v1, "gone-soft@example.com")
+    assert server.events(mid) == [("Send", {}), delay(
+        T0_ISO, "RecipientServerError", "gone-soft@example.com")]
+    advance(server, 15 * 3600 * 1000)
+    events = server.events(mid)
+    assert [t for t, _ in events] == ["Send", "DeliveryDelay", "Bounce"]
+    assert without_feedback_id(events[2][1]) == {
+        "bounceType": "Transient", "bounceSubType": "MailboxFull",
+        "bouncedRecipients": [{
+            "emailAddress": "gone-soft@example.com", "action": "failed",
+            "status": "4.2.2",
+            "diagnosticCode": "smtp; 452 4.2.2 Mailbox full"}],
+        "timestamp": "2023-11-15T13:13:20.123Z",
+        "remoteMtaIp": "205.251.242.49",
+        "reportingMTA": "dsn; a8-70.smtp-out.amazonses.com"}
+    # AWS: soft bounces stay out of the bounce count.
+    assert stats(v1)["Bounces"] == 0
+
+
+def test_rule_complaint_after_a_delay(server, v1, rules):
+    mid = send(v1, "angry@example.com")
+    assert [t for t, _ in server.events(mid)] == ["Send", "Delivery"]
+    advance(server, 3600 * 1000 - 1)
+    assert len(server.events(mid)) == 2
+    advance(server, 1)
+    events = server.events(mid)
+    assert events[2][0] == "Complaint"
+    assert without_feedback_id(events[2][1]) == {
+        "complainedRecipients": [{"emailAddress": "angry@example.com"}],
+        "timestamp": "2023-11-14T23:13:20.000Z",
+        "userAgent": "ExampleMail/1.0", "complaintFeedbackType": "fraud"}
+    assert stats(v1)["Complaints"] == 1
+
+
+def test_rule_auto_reply(server, v1, rules):
+    mid = send(v1, "away@example.com")
+    events = server.events(mid)
+    assert [t for t, _ in events] == ["Send", "Delivery", "Bounce"]
+    assert events[2][1]["bounceType"] == "Transient"
+    assert events[2][1]["bouncedRecipients"] == [
+        {"emailAddress": "away@example.com"}]
+
+
+def test_rule_reject_and_deliver(server, v1, rules):
+    mid = send(v1, "filtered@example.com", "a@relay.example.com")
+    assert server.events(mid) == [
+        ("Send", {}), ("Reject", {"reason": "Bad content"})]
+    mid = send(v1, "b@relay.example.com")
+    assert server.events(mid)[1][1]["smtpResponse"] == \
+        "250 2.0.0 OK queued as 42"
+    assert stats(v1)["Rejects"] == 2
+
+
+EICAR = (r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE"
+         r"!$H+H*")
+
+
+def test_eicar_attachment_is_rejected(server, v1, sesv2):
+    mid = sesv2().send_email(
+        FromEmailAddress=SENDER,
+        Destination={"ToAddresses": ["someone@example.net"]},
+        Content={"Simple": {
+            "Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}},
+            "Attachments": [{"FileName": "eicar.com",
+                             "RawContent": EICAR.encode()}]}})["MessageId"]
+    assert server.events(mid) == [("Send", {}),
+                                  ("Reject", {"reason": "Bad content"})]
+    raw = ("From: %s\r\nTo: x@example.net\r\nSubject: v\r\nMIME-Version: 1.0"
+           "\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+           "Content-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: "
+           "application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+           "\r\n%s\r\n--b--\r\n" % (SENDER, base64.b64encode(
+               EICAR.encode()).decode()))
+    mid = v1.send_raw_email(RawMessage={"Data": raw})["MessageId"]
+    assert server.events(mid) == [("Send", {}),
+                                  ("Reject", {"reason": "Bad content"})]
+    assert stats(v1)["Rejects"] == 2
+
+
+@pytest.mark.parametrize("body, message", [
+    ('{"rules": [{"match": "x"}]}', "rules[0]: needs match and outcome"),
+    ('{"rules": [{"match": "x", "outcome": "explode"}]}',
+     "rules[0].outcome: must be one of deliver, bounce, soft-bounce, "
+     "complaint, auto-reply, reject"),
+    ('{"rules": [{"match": "x", "outcome": "bounce", "bounceType": "Soft"}]}',
+     "rules[0].bounceType: must be one of Undetermined, Permanent, "
+     "Transient"),
+    ('{"rules": [{"match": "x", "outcome": "complaint", '
+     '"feedbackType": "angry"}]}',
+     "rules[0].feedbackType: must be one of abuse, auth-failure, fraud, "
+     "not-spam, other, virus"),
+    ('{"rules": [{"match": "x", "outcome": "complaint", "delayMs": -1}]}',
+     "rules[0].delayMs: must be a non-negative integer"),
+    ('{"rules": [{"match": "x", "outcome": "deliver", "status": "5.0.0"}]}',
+     "rules[0].status: not a field of outcome deliver"),
+    ('{"rules": [{"match": "", "outcome": "deliver"}]}',
+     "rules[0].match: must be a non-empty string"),
+    ('{"rules": {}}', 'rules: expected {"rules": [...]}'),
+    ('{"rules": [], "extra": 1}', "extra: unknown key"),
+    ('[]', "the body must be a JSON object"),
+])
+def test_bad_rules_are_refused_and_change_nothing(server, rules, body,
+                                                  message):
+    r = server.request("PUT", "/_sesbox/api/v1/simulator/rules", data=body)
+    assert (r.status_code, r.json()) == (400, {"code": "BadRequest",
+                                               "message": message})
+    assert server.get("/_sesbox/api/v1/simulator/rules").json()[
+        "rules"] == rules
+
+
+def test_rules_file_reload_and_reset(tmp_path, start_server, ses):
+    path = tmp_path / "rules.json"
+    path.write_text(RULES.read_text())
+    srv = start_server("--simulator-rules", str(path))
+    got = srv.get("/_sesbox/api/v1/simulator/rules").json()
+    assert got["file"] == str(path)
+    assert len(got["rules"]) == len(json.loads(RULES.read_text())["rules"])
+    path.write_text('{"rules": [{"match": "*", "outcome": "reject"}]}')
+    r = srv.post("/_sesbox/api/v1/simulator/rules/reload")
+    assert r.json()["rules"] == [{"match": "*", "outcome": "reject"}]
+    srv.request("PUT", "/_sesbox/api/v1/simulator/rules", data='{"rules": []}')
+    srv.reset()         # back to the file
+    assert srv.get("/_sesbox/api/v1/simulator/rules").json()["rules"] == [
+        {"match": "*", "outcome": "reject"}]
+    path.write_text('{"rules": [')
+    r = srv.post("/_sesbox/api/v1/simulator/rules/reload")
+    assert r.status_code == 400
+    assert r.json()["message"].startswith(str(path) + ":1:")
+
+
+def test_reload_without_a_file(server):
+    r = server.post("/_sesbox/api/v1/simulator/rules/reload")
+    assert (r.status_code, r.json()["message"]) == (
+        400, "no rules file was given (--simulator-rules)")
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"rules": [', "{path}:1:11: "),
+    ('{"rules": [{"match": "a", "outcome": "nope"}]}',
+     "{path}: rules[0].outcome: must be one of"),
+])
+def test_bad_rules_file_fails_start(tmp_path, content, message):
+    path = tmp_path / "rules.json"
+    path.write_text(content)
+    proc = run_sesbox(["--ephemeral", "--listen", "127.0.0.1:0",
+                       "--simulator-rules", str(path)])
+    assert proc.returncode != 0
+    want = "sesbox: simulator-rules: " + message.format(path=path)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(want), proc.stderr
