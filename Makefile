@@ -27,7 +27,7 @@ say = $(if $(Q),@printf '  %-6s %s\n' $(1) $(2);)
 LIB_SRCS := \
 	emulator/addr.c emulator/awserr.c emulator/buf.c emulator/cfg.c \
 	emulator/dkim.c emulator/dns.c emulator/embed.c \
-	emulator/mime.c \
+	emulator/evt.c emulator/mime.c \
 	emulator/http.c emulator/ident.c emulator/log.c emulator/model.c \
 	emulator/msgid.c emulator/tclock.c emulator/verify.c \
 	emulator/op.c \
@@ -50,7 +50,7 @@ EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
-UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime sendauth commit
+UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

@@ -1249,6 +1249,45 @@ mime_quote_phrase(struct buf *b, const char *p)
 		buf_putc(b, '"');
 }
 
+char *
+mime_address_unicode(const char *value)
+{
+	char why[MIME_ERROR_MAX_BYTES], *addr, *display;
+	json_t *items;
+	struct buf b;
+	size_t i, n;
+
+	if (mime_address_list(value, &items, why) != 0)
+		return NULL;
+	if ((n = json_array_size(items)) == 0) {
+		json_decref(items);
+		return NULL;
+	}
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		const char *it = json_string_value(json_array_get(items, i));
+
+		if (it == NULL ||
+		    mime_address_parse(it, &addr, &display, why) != 0) {
+			json_decref(items);
+			buf_fini(&b);
+			return NULL;
+		}
+		if (i > 0)
+			buf_puts(&b, ", ");
+		if (display != NULL) {
+			mime_quote_phrase(&b, display);
+			buf_printf(&b, " <%s>", addr);
+		} else {
+			buf_puts(&b, addr);
+		}
+		free(addr);
+		free(display);
+	}
+	json_decref(items);
+	return buf_steal(&b, NULL);
+}
+
 /*
  * One address as InternetAddress.toString writes it. EMU: a display name
  * given with raw non-ASCII characters is RFC 2047 encoded (JavaMail would
@@ -2306,6 +2345,47 @@ mime_parse(const char *raw, size_t len, char err[MIME_ERROR_MAX_BYTES])
 fail:
 	mime_msg_free(m);
 	return NULL;
+}
+
+/* A header walker that only finds where the header section ends. */
+static void
+mime_no_hdr(void *arg, const char *name, size_t nlen, const char *val,
+    size_t vlen, size_t off, size_t len)
+{
+	(void)arg;
+	(void)name;
+	(void)nlen;
+	(void)val;
+	(void)vlen;
+	(void)off;
+	(void)len;
+}
+
+struct mime_msg *
+mime_parse_headers(const char *raw, size_t len)
+{
+	struct mime_msg *m = xcalloc(1, sizeof(*m));
+	const char *sep, *nl;
+	size_t hlen;
+
+	if (raw == NULL) {
+		raw = "";
+		len = 0;
+	}
+	(void)mime_headers_walk(raw, raw, raw + len, mime_no_hdr, NULL, &sep);
+	hlen = (size_t)(sep - raw);
+	m->raw = xmalloc(hlen + 1);
+	if (hlen > 0)
+		memcpy(m->raw, raw, hlen);
+	m->raw[hlen] = '\0';
+	m->rawlen = hlen;
+	nl = memchr(m->raw, '\n', hlen);
+	m->eol = nl != NULL && nl > m->raw && nl[-1] == '\r' ? "\r\n" :
+	    nl != NULL ? "\n" : "\r\n";
+	(void)mime_headers_walk(m->raw, m->raw, m->raw + hlen, mime_top_hdr,
+	    m, &sep);
+	m->body = hlen;
+	return m;
 }
 
 size_t

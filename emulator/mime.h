@@ -52,6 +52,17 @@ int mime_address_parse(const char *s, char **addr, char **display,
 int mime_address_list(const char *s, json_t **out,
     char why[MIME_ERROR_MAX_BYTES]) __attribute__((warn_unused_result));
 
+/*
+ * AWS: an address-list header value as JavaMail's
+ * InternetAddress.toUnicodeString writes each address: "Name <a@b>" with
+ * the display name RFC 2047 decoded and quoted when it holds RFC 822
+ * specials or non-ASCII characters, "a@b" without one; the addresses
+ * joined by ", " (no folding). Returns a new string, or NULL when the
+ * value is empty or an item does not parse as one address (a group,
+ * broken syntax).
+ */
+char *mime_address_unicode(const char *value);
+
 /* --- building (SendEmail Simple / v2 Simple) --- */
 
 struct mime_part {
@@ -127,6 +138,15 @@ struct mime_msg;
  */
 struct mime_msg *mime_parse(const char *raw, size_t len,
     char err[MIME_ERROR_MAX_BYTES]);
+/*
+ * Parses only the top-level header section of raw[0..len) (a copy of that
+ * section is kept): no checks, no body, so it never fails. Returns a new
+ * message on which the header functions below work as on mime_parse's;
+ * it has no parts and serializes to its headers alone. For readers of a
+ * message already accepted (event payloads), which need not parse a body
+ * of up to 40 MB again.
+ */
+struct mime_msg *mime_parse_headers(const char *raw, size_t len);
 /* Frees m; NULL is a no-op. */
 void mime_msg_free(struct mime_msg *m);
 

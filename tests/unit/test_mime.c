@@ -507,6 +507,66 @@ START_TEST(t_build_python_email)
 }
 END_TEST
 
+START_TEST(t_address_unicode)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "a@example.com", "a@example.com" },
+		{ "<a@example.com>", "a@example.com" },
+		{ "\"Sender Name\" <s@example.com>",
+		    "Sender Name <s@example.com>" },
+		{ "=?UTF-8?B?5Y+w54Gj55Sc5b+D57ay?= <admin@example.com>",
+		    "\"台灣甜心網\" <admin@example.com>" },
+		{ "\"Doe, Jane\" <j@x.com>, b@y.com",
+		    "\"Doe, Jane\" <j@x.com>, b@y.com" },
+		{ "John Q. Public <j@x.com>", "\"John Q. Public\" <j@x.com>" },
+		{ "a@x.com (Ann)", "Ann <a@x.com>" },
+		{ "undisclosed-recipients:;", NULL },
+		{ "", NULL },
+		{ "not an address", NULL },
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = mime_address_unicode(cases[i].in);
+		if (cases[i].want == NULL)
+			ck_assert_msg(s == NULL, "%s: got %s", cases[i].in, s);
+		else
+			ck_assert_msg(s != NULL && strcmp(s, cases[i].want) ==
+			    0, "%s: got %s", cases[i].in, s ? s : "(null)");
+		free(s);
+	}
+}
+END_TEST
+
+/* Only the header section is kept; a body that would not parse is not
+ * looked at. */
+START_TEST(t_parse_headers)
+{
+	static const char raw[] = "Content-Type: multipart/mixed; "
+	    "boundary=x\r\nSubject: a\r\n b\r\n\r\nno boundary here\r\n";
+	struct mime_msg *m = mime_parse_headers(raw, sizeof(raw) - 1);
+	char *s;
+	size_t len;
+
+	ck_assert_uint_eq(mime_header_count(m), 2);
+	ck_assert_str_eq(mime_header_value(m, 1), "a b");
+	s = mime_serialize(m, &len);
+	ck_assert_str_eq(s, "Content-Type: multipart/mixed; boundary=x\r\n"
+	    "Subject: a\r\n b\r\n");
+	free(s);
+	mime_msg_free(m);
+	m = mime_parse_headers(NULL, 0);
+	ck_assert_uint_eq(mime_header_count(m), 0);
+	mime_msg_free(m);
+	m = mime_parse_headers("X: 1", 4);
+	ck_assert_str_eq(mime_header_get(m, "x"), "1");
+	mime_msg_free(m);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -523,6 +583,8 @@ main(void)
 	tcase_add_test(tc, t_header_set_lf_message);
 	tcase_add_test(tc, t_build_unfolds_like_ses);
 	tcase_add_test(tc, t_build_is_quick);
+	tcase_add_test(tc, t_address_unicode);
+	tcase_add_test(tc, t_parse_headers);
 	suite_add_tcase(s, tc);
 	return fixture_run(s);
 }
