@@ -33,6 +33,7 @@ LIB_SRCS := \
 	emulator/op.c \
 	emulator/op_account.c emulator/op_cvt.c emulator/op_identity.c \
 	emulator/op_cs.c emulator/cs.c emulator/store_cs.c \
+	emulator/op_evdest.c emulator/evdest.c emulator/store_evdest.c \
 	emulator/op_policy.c emulator/qry.c \
 	emulator/op_tpl.c emulator/store_tpl.c emulator/tpl.c \
 	emulator/rest.c emulator/route.c emulator/sigv4.c emulator/store.c \
@@ -50,7 +51,8 @@ EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
-UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit
+UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
+	evdest
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

@@ -17,6 +17,7 @@ static const struct op_entry *const op_tables[] = {
 	op_cvt_table,
 	op_send_table,
 	op_cs_table,
+	op_evdest_table,
 	op_tpl_table,
 };
 

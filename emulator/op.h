@@ -94,6 +94,7 @@ extern const struct op_entry op_policy_table[];	/* op_policy.c */
 extern const struct op_entry op_cvt_table[];	/* op_cvt.c */
 extern const struct op_entry op_send_table[];	/* op_send.c */
 extern const struct op_entry op_cs_table[];	/* op_cs.c */
+extern const struct op_entry op_evdest_table[];	/* op_evdest.c */
 extern const struct op_entry op_tpl_table[];	/* op_tpl.c */
 
 #endif

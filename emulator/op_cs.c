@@ -5,14 +5,16 @@
  * reputation and tracking options; v2 Create/Get/List/Delete and the seven
  * PutConfigurationSet*Options. Each action has one core; the v1 and v2
  * handlers differ in the members they read and the codes they answer.
- * Event destinations are not here (EventDestinations lists none yet), nor
- * is the check a send makes (cs.c, cs_check_send).
+ * Event destinations are evdest's (op_evdest); DescribeConfigurationSet
+ * lists them from there. The check a send makes is cs.c's
+ * (cs_check_send).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
 #include "cs.h"
+#include "evdest.h"
 #include "ident.h"
 #include "op.h"
 #include "store.h"
@@ -382,10 +384,12 @@ op_describe_v1(struct op_ctx *ctx, const json_t *in, json_t **out,
 	for (i = 0; i < json_array_size(attrs); i++) {
 		a = json_string_value(json_array_get(attrs, i));
 		if (strcmp(a, "eventDestinations") == 0) {
-			/* Event destinations come with a later issue: a set
-			 * has none yet, and says so. */
-			json_object_set_new(res, "EventDestinations",
-			    json_array());
+			if ((obj = evdest_list(ctx, name, e)) == NULL) {
+				store_cs_fini(&c);
+				json_decref(res);
+				return -1;
+			}
+			json_object_set_new(res, "EventDestinations", obj);
 		} else if (strcmp(a, "trackingOptions") == 0) {
 			obj = cs_json(c.tracking);
 			if ((v = cs_str(obj, "CustomRedirectDomain")) != NULL)

@@ -4,7 +4,8 @@
  * (tracking, delivery, suppression, VDM, archiving) as JSON text shaped
  * like the v2 model's structures. v1 and v2 read and write the same rows.
  * It does not validate names or options (cs and op_cs do), keeps no tags
- * (store_tag, by the set's ARN) and no event destinations.
+ * (store_tag, by the set's ARN) and no event destinations (store_evdest,
+ * whose rows a set takes with it when deleted).
  */
 #ifndef STORE_CS_H
 #define STORE_CS_H

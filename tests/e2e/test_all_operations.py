@@ -31,6 +31,13 @@ KNOWN_IMPLEMENTED = {
     ("ses", "UpdateAccountSendingEnabled"), ("ses", "ListIdentities"),
     ("sesv2", "GetAccount"), ("sesv2", "PutAccountSendingAttributes"),
     ("sesv2", "PutAccountDetails"), ("sesv2", "ListEmailIdentities"),
+    ("ses", "CreateConfigurationSetEventDestination"),
+    ("ses", "UpdateConfigurationSetEventDestination"),
+    ("ses", "DeleteConfigurationSetEventDestination"),
+    ("sesv2", "CreateConfigurationSetEventDestination"),
+    ("sesv2", "GetConfigurationSetEventDestinations"),
+    ("sesv2", "UpdateConfigurationSetEventDestination"),
+    ("sesv2", "DeleteConfigurationSetEventDestination"),
 }
 
 # Strings with a pattern in the models, by shape name.
