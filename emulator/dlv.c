@@ -10,8 +10,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "evt.h"
 #include "msgid.h"
 #include "send.h"
 #include "store_send.h"
@@ -27,14 +27,22 @@ static const int64_t dlv_backoff_ms[] = {
 	60000, 5 * 60000, 15 * 60000, 30 * 60000, 60 * 60000, 2 * 3600000,
 };
 
-/* One event being assembled for this batch. */
+/* What an assembled event's detail is built as. */
+enum dlv_shape {
+	DLV_SHAPE_DELIVERY, DLV_SHAPE_BOUNCE, DLV_SHAPE_EXPIRED,
+	DLV_SHAPE_AUTO_REPLY, DLV_SHAPE_COMPLAINT, DLV_SHAPE_DELAY,
+	DLV_SHAPE_REJECT
+};
+
+/* One event being assembled for this batch: the rows it lists. */
 struct dlv_event {
-	const struct store_queue_row *row;	/* the first recipient's */
 	const char *type;		/* "Delivery", "Bounce", ... */
+	enum dlv_shape shape;
 	char key[160];			/* what recipients must share to join */
-	json_t *detail;			/* new */
-	json_t *list;			/* its recipients array (borrowed), or
-					 * NULL for an event that lists none */
+	const struct store_queue_row *row;	/* the first recipient's */
+	const struct dlv_result *res;		/* the first recipient's */
+	const struct store_queue_row **rows;	/* every recipient's */
+	size_t nrows, cap;
 };
 
 struct dlv_batch {
@@ -43,229 +51,174 @@ struct dlv_batch {
 	int64_t now_ms;
 };
 
-/* "2018-01-23T01:46:30.711Z" into out[32]. */
+/* Adds row to the batch's event of this type and key for row's message,
+ * made when there is none yet. */
 static void
-dlv_iso(int64_t ms, char out[32])
+dlv_join(struct dlv_batch *b, const struct store_queue_row *row,
+    const struct dlv_result *res, const char *type, enum dlv_shape shape,
+    const char *key)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&t, &tm);
-	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
-}
-
-static json_t *
-dlv_time(int64_t ms)
-{
-	char iso[32];
-
-	dlv_iso(ms, iso);
-	return json_string(iso);
-}
-
-static json_t *
-dlv_feedback_id(const struct store_queue_row *row, int64_t ms)
-{
-	char id[MSGID_BYTES];
-
-	msgid_new(row->region, ms, id);
-	return json_string(id);
-}
-
-/* The batch's event of this type and key for row's message, made with
- * make() when there is none yet; returns its recipients array. */
-static json_t *
-dlv_event_for(struct dlv_batch *b, const struct store_queue_row *row,
-    const char *type, const char *key,
-    json_t *(*make)(const struct store_queue_row *, const struct dlv_result *,
-    int64_t, json_t **), const struct dlv_result *res)
-{
-	struct dlv_event *e;
+	struct dlv_event *e = NULL;
 	size_t i;
 
-	for (i = 0; i < b->n; i++) {
-		e = &b->v[i];
-		if (strcmp(e->row->message_id, row->message_id) == 0 &&
-		    strcmp(e->type, type) == 0 && strcmp(e->key, key) == 0)
-			return e->list;
+	for (i = 0; i < b->n && e == NULL; i++)
+		if (strcmp(b->v[i].row->message_id, row->message_id) == 0 &&
+		    strcmp(b->v[i].type, type) == 0 &&
+		    b->v[i].shape == shape && strcmp(b->v[i].key, key) == 0)
+			e = &b->v[i];
+	if (e == NULL) {
+		if (b->n == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 16;
+			b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
+		}
+		e = &b->v[b->n++];
+		memset(e, 0, sizeof(*e));
+		e->type = type;
+		e->shape = shape;
+		snprintf(e->key, sizeof(e->key), "%s", key);
+		e->row = row;
+		e->res = res;
 	}
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 16;
-		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
+	if (e->nrows == e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 4;
+		e->rows = xrealloc(e->rows, e->cap * sizeof(*e->rows));
 	}
-	e = &b->v[b->n++];
-	e->row = row;
-	e->type = type;
-	snprintf(e->key, sizeof(e->key), "%s", key);
-	e->detail = make(row, res, b->now_ms, &e->list);
-	return e->list;
+	e->rows[e->nrows++] = row;
 }
 
-static const char *
-dlv_or(const char *s)
+/* The event's recipients as evt wants them: bounced (with the DSN fields
+ * of each row's result), delayed (status and diagnostic only), or bare. */
+static struct evt_recipient *
+dlv_recipients(const struct dlv_event *e, const struct dlv_result *res,
+    const char *action, int dsn)
 {
-	return s != NULL ? s : "";
-}
+	struct evt_recipient *r = xcalloc(e->nrows + 1, sizeof(*r));
+	size_t i;
 
-/* AWS: delivery object of a notification (§4.2, §4.3). */
-static json_t *
-dlv_make_delivery(const struct store_queue_row *row,
-    const struct dlv_result *res, int64_t now, json_t **list)
-{
-	json_t *d = json_object();
-
-	json_object_set_new(d, "timestamp", dlv_time(now));
-	json_object_set_new(d, "processingTimeMillis",
-	    json_integer(now - row->created_ms));
-	json_object_set_new(d, "recipients", *list = json_array());
-	json_object_set_new(d, "smtpResponse", json_string(
-	    dlv_or(res->smtp_response)));
-	if (res->remote_mta_ip != NULL)
-		json_object_set_new(d, "remoteMtaIp",
-		    json_string(res->remote_mta_ip));
-	if (res->delivery_mta != NULL)
-		json_object_set_new(d, "reportingMTA",
-		    json_string(res->delivery_mta));
-	return d;
-}
-
-/* AWS: bounce object (§4.2): bounceType, bounceSubType,
- * bouncedRecipients, timestamp, feedbackId, remoteMtaIp?, reportingMTA?. */
-static json_t *
-dlv_make_bounce(const struct store_queue_row *row,
-    const struct dlv_result *res, int64_t now, json_t **list)
-{
-	json_t *d = json_object();
-	int64_t ts = res->at_acceptance ? row->created_ms : now;
-
-	json_object_set_new(d, "bounceType", json_string(
-	    res->kind == DLV_TRANSIENT ? "Transient" :
-	    dlv_or(res->bounce_type)));
-	json_object_set_new(d, "bounceSubType", json_string(
-	    dlv_or(res->bounce_subtype)));
-	json_object_set_new(d, "bouncedRecipients", *list = json_array());
-	json_object_set_new(d, "timestamp", dlv_time(ts));
-	json_object_set_new(d, "feedbackId", dlv_feedback_id(row, ts));
-	if (res->remote_mta_ip != NULL)
-		json_object_set_new(d, "remoteMtaIp",
-		    json_string(res->remote_mta_ip));
-	if (res->reporting_mta != NULL)
-		json_object_set_new(d, "reportingMTA",
-		    json_string(res->reporting_mta));
-	return d;
-}
-
-/* AWS: an auto-reply is reported as a Transient/General bounce with the
- * bare recipient, whole seconds (§4.2 ooto@). */
-static json_t *
-dlv_make_auto_reply(const struct store_queue_row *row,
-    const struct dlv_result *res, int64_t now, json_t **list)
-{
-	json_t *d = json_object();
-	int64_t ts = now - now % 1000;
-
-	(void)res;
-	json_object_set_new(d, "bounceType", json_string("Transient"));
-	json_object_set_new(d, "bounceSubType", json_string("General"));
-	json_object_set_new(d, "bouncedRecipients", *list = json_array());
-	json_object_set_new(d, "timestamp", dlv_time(ts));
-	json_object_set_new(d, "feedbackId", dlv_feedback_id(row, ts));
-	return d;
-}
-
-/* AWS: complaint object; the simulator's has no arrivalDate and whole
- * seconds (§4.2 complaint@). */
-static json_t *
-dlv_make_complaint(const struct store_queue_row *row,
-    const struct dlv_result *res, int64_t now, json_t **list)
-{
-	json_t *d = json_object();
-	int64_t ts = now - now % 1000;
-
-	json_object_set_new(d, "complainedRecipients", *list = json_array());
-	json_object_set_new(d, "timestamp", dlv_time(ts));
-	json_object_set_new(d, "feedbackId", dlv_feedback_id(row, ts));
-	if (res->complaint_agent != NULL)
-		json_object_set_new(d, "userAgent",
-		    json_string(res->complaint_agent));
-	json_object_set_new(d, "complaintFeedbackType",
-	    json_string(dlv_or(res->complaint_type)));
-	return d;
-}
-
-/* AWS: deliveryDelay object (§4.6). */
-static json_t *
-dlv_make_delay(const struct store_queue_row *row,
-    const struct dlv_result *res, int64_t now, json_t **list)
-{
-	json_t *d = json_object();
-
-	json_object_set_new(d, "timestamp", dlv_time(now));
-	/* EMU: SES picks the delayType from the failure; a simulated or
-	 * SMTP transient failure is "General" unless the transport says. */
-	json_object_set_new(d, "delayType", json_string(
-	    res->delay_type != NULL ? res->delay_type : "General"));
-	json_object_set_new(d, "expirationTime", dlv_time(row->created_ms +
-	    DLV_EXPIRY_MS));
-	/* AWS: the Developer Guide's example lists no reportingMTA. */
-	json_object_set_new(d, "delayedRecipients", *list = json_array());
-	return d;
-}
-
-/* A bounced recipient: emailAddress, then action, status, diagnosticCode
- * when the result has them. */
-static json_t *
-dlv_bounced(const struct store_queue_row *row, const struct dlv_result *res)
-{
-	json_t *r = json_pack("{s:s}", "emailAddress", row->address);
-
-	if (res->action != NULL)
-		json_object_set_new(r, "action", json_string(res->action));
-	if (res->status != NULL)
-		json_object_set_new(r, "status", json_string(res->status));
-	if (res->diagnostic != NULL)
-		json_object_set_new(r, "diagnosticCode",
-		    json_string(res->diagnostic));
+	for (i = 0; i < e->nrows; i++) {
+		r[i].email = e->rows[i]->address;
+		if (!dsn)
+			continue;
+		r[i].action = action;
+		r[i].status = res->status;
+		r[i].diagnostic_code = res->diagnostic;
+	}
 	return r;
 }
 
-/* EMU: a recipient given up on after its retries: the final DSN's
- * "failed" with the last transient status. */
-static json_t *
-dlv_expired(const struct store_queue_row *row, const struct dlv_result *res)
+static const char **
+dlv_addresses(const struct dlv_event *e)
 {
-	json_t *r = json_pack("{s:s,s:s}", "emailAddress", row->address,
-	    "action", "failed");
+	const char **v = xcalloc(e->nrows + 1, sizeof(*v));
+	size_t i;
 
-	if (res->status != NULL)
-		json_object_set_new(r, "status", json_string(res->status));
-	if (res->diagnostic != NULL)
-		json_object_set_new(r, "diagnosticCode",
-		    json_string(res->diagnostic));
-	return r;
+	for (i = 0; i < e->nrows; i++)
+		v[i] = e->rows[i]->address;
+	return v;
 }
 
-/* The follow-up a delivered recipient's result asks for. */
+/* A feedbackId: SES's MessageId form. */
 static void
-dlv_follow_up(struct dlv_batch *b, const struct store_queue_row *row,
-    const struct dlv_result *res)
+dlv_feedback_id(const struct store_queue_row *row, int64_t ms,
+    char id[MSGID_BYTES])
 {
-	json_t *list;
+	msgid_new(row->region, ms, id);
+}
 
-	if (res->complaint_type != NULL) {
-		list = dlv_event_for(b, row, "Complaint", res->complaint_type,
-		    dlv_make_complaint, res);
-		json_array_append_new(list, json_pack("{s:s}", "emailAddress",
-		    row->address));
+/*
+ * The event's detail, as identity notifications carry it (the fuller
+ * form; new). AWS: the shapes and texts of real simulator notifications
+ * (SES-REFERENCE §4.2): complaints and auto-replies carry whole seconds, a
+ * refusal before sending carries the send's own time.
+ */
+static json_t *
+dlv_detail(const struct dlv_event *e, int64_t now)
+{
+	const struct dlv_result *res = e->res;
+	char id[MSGID_BYTES];
+	struct evt_recipient *rcpt;
+	const char **addr;
+	json_t *d = NULL;
+
+	switch (e->shape) {
+	case DLV_SHAPE_DELIVERY: {
+		struct evt_delivery dv = { .timestamp_ms = now,
+		    .processing_ms = now - e->row->created_ms,
+		    .nrecipients = e->nrows,
+		    .smtp_response = res->smtp_response ? res->smtp_response :
+		    "", .remote_mta_ip = res->remote_mta_ip,
+		    .reporting_mta = res->delivery_mta };
+
+		dv.recipients = addr = dlv_addresses(e);
+		d = evt_delivery_detail(&dv, EVT_NOTIFICATION);
+		free(addr);
+		break;
 	}
-	if (res->auto_reply) {
-		list = dlv_event_for(b, row, "Bounce", "auto-reply",
-		    dlv_make_auto_reply, res);
-		json_array_append_new(list, json_pack("{s:s}", "emailAddress",
-		    row->address));
+	case DLV_SHAPE_BOUNCE:
+	case DLV_SHAPE_EXPIRED:
+	case DLV_SHAPE_AUTO_REPLY: {
+		struct evt_bounce bn = { .nrecipients = e->nrows };
+
+		if (e->shape == DLV_SHAPE_AUTO_REPLY) {
+			bn.type = "Transient";
+			bn.sub_type = "General";
+			bn.timestamp_ms = now - now % 1000;
+			rcpt = dlv_recipients(e, res, NULL, 0);
+		} else {
+			bn.type = e->shape == DLV_SHAPE_EXPIRED ? "Transient" :
+			    res->bounce_type;
+			bn.sub_type = res->bounce_subtype ? res->bounce_subtype :
+			    "General";
+			bn.timestamp_ms = res->at_acceptance ?
+			    e->row->created_ms : now;
+			bn.remote_mta_ip = res->remote_mta_ip;
+			bn.reporting_mta = res->reporting_mta;
+			/* EMU: a recipient given up on after its retries:
+			 * the final DSN's "failed" with the last status. */
+			rcpt = dlv_recipients(e, res, e->shape ==
+			    DLV_SHAPE_EXPIRED ? "failed" : res->action, 1);
+		}
+		dlv_feedback_id(e->row, bn.timestamp_ms, id);
+		bn.feedback_id = id;
+		bn.recipients = rcpt;
+		d = evt_bounce_detail(&bn);
+		free(rcpt);
+		break;
 	}
+	case DLV_SHAPE_COMPLAINT: {
+		struct evt_complaint cp = { .nrecipients = e->nrows,
+		    .timestamp_ms = now - now % 1000,
+		    .user_agent = res->complaint_agent,
+		    .feedback_type = res->complaint_type };
+
+		dlv_feedback_id(e->row, cp.timestamp_ms, id);
+		cp.feedback_id = id;
+		cp.recipients = addr = dlv_addresses(e);
+		d = evt_complaint_detail(&cp);
+		free(addr);
+		break;
+	}
+	case DLV_SHAPE_DELAY: {
+		/* EMU: SES picks the delayType from the failure; a transient
+		 * failure is "General" unless the transport says. AWS: the
+		 * Developer Guide's example lists no reportingMTA. */
+		struct evt_delay dl = { .timestamp_ms = now,
+		    .delay_type = res->delay_type ? res->delay_type :
+		    "General", .expiration_ms = e->row->created_ms +
+		    DLV_EXPIRY_MS, .nrecipients = e->nrows };
+
+		rcpt = dlv_recipients(e, res, NULL, 1);
+		dl.recipients = rcpt;
+		d = evt_delay_detail(&dl);
+		free(rcpt);
+		break;
+	}
+	case DLV_SHAPE_REJECT:
+		/* AWS: the only reason SES gives (§4.6). */
+		d = evt_reject_detail("Bad content");
+		break;
+	}
+	return d;
 }
 
 int
@@ -279,16 +232,16 @@ dlv_precheck(const struct store_queue_row *row, struct dlv_result *out)
 	return 0;
 }
 
-/* AWS: the reject object's only reason (§4.6). */
-static json_t *
-dlv_make_reject(const struct store_queue_row *row,
-    const struct dlv_result *res, int64_t now, json_t **list)
+/* The follow-up a delivered recipient's result asks for. */
+static void
+dlv_follow_up(struct dlv_batch *b, const struct store_queue_row *row,
+    const struct dlv_result *res)
 {
-	(void)row;
-	(void)res;
-	(void)now;
-	*list = NULL;		/* recipients are not listed */
-	return json_pack("{s:s}", "reason", "Bad content");
+	if (res->complaint_type != NULL)
+		dlv_join(b, row, res, "Complaint", DLV_SHAPE_COMPLAINT,
+		    res->complaint_type);
+	if (res->auto_reply)
+		dlv_join(b, row, res, "Bounce", DLV_SHAPE_AUTO_REPLY, "");
 }
 
 /* One row's outcome into the batch; sets its next state. */
@@ -297,7 +250,6 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
     const struct dlv_result *res, const char **state, int64_t *next_ms)
 {
 	char key[160];
-	json_t *list;
 	size_t k;
 
 	*state = "delivered";
@@ -308,9 +260,8 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 	}
 	switch (res->kind) {
 	case DLV_DELIVERED:
-		list = dlv_event_for(b, row, "Delivery",
-		    dlv_or(res->smtp_response), dlv_make_delivery, res);
-		json_array_append_new(list, json_string(row->address));
+		dlv_join(b, row, res, "Delivery", DLV_SHAPE_DELIVERY,
+		    res->smtp_response ? res->smtp_response : "");
 		if (res->follow_up_ms > 0 && (res->complaint_type != NULL ||
 		    res->auto_reply)) {
 			/* Due later: the worker claims the row again. */
@@ -321,36 +272,31 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 		dlv_follow_up(b, row, res);
 		break;
 	case DLV_REJECT:
-		(void)dlv_event_for(b, row, "Reject", "", dlv_make_reject, res);
+		dlv_join(b, row, res, "Reject", DLV_SHAPE_REJECT, "");
 		*state = "rejected";
 		break;
 	case DLV_PERMANENT:
-		snprintf(key, sizeof(key), "%s/%s", dlv_or(res->bounce_type),
-		    dlv_or(res->bounce_subtype));
-		list = dlv_event_for(b, row, "Bounce", key, dlv_make_bounce,
-		    res);
-		json_array_append_new(list, dlv_bounced(row, res));
+		snprintf(key, sizeof(key), "%s/%s/%s/%s",
+		    res->bounce_type ? res->bounce_type : "",
+		    res->bounce_subtype ? res->bounce_subtype : "",
+		    res->status ? res->status : "",
+		    res->diagnostic ? res->diagnostic : "");
+		dlv_join(b, row, res, "Bounce", DLV_SHAPE_BOUNCE, key);
 		*state = "bounced";
 		break;
 	case DLV_TRANSIENT:
+		snprintf(key, sizeof(key), "%s/%s/%s",
+		    res->bounce_subtype ? res->bounce_subtype : "",
+		    res->status ? res->status : "",
+		    res->diagnostic ? res->diagnostic : "");
 		if (b->now_ms - row->created_ms >= DLV_EXPIRY_MS) {
 			/* AWS: a soft bounce SES stopped retrying is
 			 * reported as a Transient bounce (§4.4). */
-			snprintf(key, sizeof(key), "Transient/%s",
-			    res->bounce_subtype ? res->bounce_subtype :
-			    "General");
-			list = dlv_event_for(b, row, "Bounce", key,
-			    dlv_make_bounce, res);
-			json_array_append_new(list, dlv_expired(row, res));
+			dlv_join(b, row, res, "Bounce", DLV_SHAPE_EXPIRED, key);
 			*state = "bounced";
 			break;
 		}
-		list = dlv_event_for(b, row, "DeliveryDelay",
-		    dlv_or(res->delay_type), dlv_make_delay, res);
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s}",
-		    "emailAddress", row->address, "status",
-		    dlv_or(res->status), "diagnosticCode",
-		    dlv_or(res->diagnostic)));
+		dlv_join(b, row, res, "DeliveryDelay", DLV_SHAPE_DELAY, key);
 		k = row->attempts > 0 ? (size_t)row->attempts : 0;
 		if (k >= sizeof(dlv_backoff_ms) / sizeof(dlv_backoff_ms[0]))
 			k = sizeof(dlv_backoff_ms) / sizeof(dlv_backoff_ms[0]) -
@@ -411,14 +357,18 @@ dlv_settle(struct store *s, const struct store_queue_row *rows,
 		if (rc == 0)
 			rc = dlv_count(s, &rows[i], &use[i], state, now_ms);
 	}
-	free(use);
 	for (i = 0; i < b.n; i++) {
-		if (rc == 0)
+		if (rc == 0) {
+			json_t *detail = dlv_detail(&b.v[i], now_ms);
+
 			rc = store_event_insert(s, b.v[i].row->account,
 			    b.v[i].row->region, b.v[i].row->message_id,
-			    b.v[i].type, now_ms, b.v[i].detail);
-		json_decref(b.v[i].detail);
+			    b.v[i].type, now_ms, detail);
+			json_decref(detail);
+		}
+		free(b.v[i].rows);
 	}
 	free(b.v);
+	free(use);
 	return rc;
 }

@@ -102,7 +102,7 @@ def test_complaint(server, v1):
     assert events[2][0] == "Complaint"
     assert without_feedback_id(events[2][1]) == {
         "complainedRecipients": [{"emailAddress": "complaint+x@" + SIM}],
-        "timestamp": T0_SECOND,
+        "timestamp": T0_SECOND, "complaintSubType": None,
         "userAgent": "Amazon SES Mailbox Simulator",
         "complaintFeedbackType": "abuse"}
 
@@ -268,7 +268,7 @@ def test_rule_complaint_after_a_delay(server, v1, rules):
     assert events[2][0] == "Complaint"
     assert without_feedback_id(events[2][1]) == {
         "complainedRecipients": [{"emailAddress": "angry@example.com"}],
-        "timestamp": "2023-11-14T23:13:20.000Z",
+        "timestamp": "2023-11-14T23:13:20.000Z", "complaintSubType": None,
         "userAgent": "ExampleMail/1.0", "complaintFeedbackType": "fraud"}
     assert stats(v1)["Complaints"] == 1
 
@@ -389,3 +389,23 @@ def test_bad_rules_file_fails_start(tmp_path, content, message):
     want = "sesbox: simulator-rules: " + message.format(path=path)
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith(want), proc.stderr
+
+
+def test_event_objects_keep_ses_key_order(server, v1, rules):
+    # Byte-for-byte payloads need SES's key order (real captures, evt.c).
+    mid = send(v1, "success@" + SIM, "bounce@" + SIM, "complaint@" + SIM,
+               "full-2@example.com")
+    keys = [(t, list(d)) for t, d in server.events(mid)]
+    assert keys == [
+        ("Send", []),
+        ("Delivery", ["timestamp", "processingTimeMillis", "recipients",
+                      "smtpResponse", "remoteMtaIp", "reportingMTA"]),
+        ("Bounce", ["feedbackId", "bounceType", "bounceSubType",
+                    "bouncedRecipients", "timestamp", "remoteMtaIp",
+                    "reportingMTA"]),
+        ("Complaint", ["feedbackId", "complaintSubType",
+                       "complainedRecipients", "timestamp", "userAgent",
+                       "complaintFeedbackType"]),
+        ("DeliveryDelay", ["timestamp", "delayType", "expirationTime",
+                           "delayedRecipients"]),
+    ]
