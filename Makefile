@@ -35,6 +35,7 @@ LIB_SRCS := \
 	emulator/op_cs.c emulator/cs.c emulator/store_cs.c \
 	emulator/op_policy.c emulator/qry.c \
 	emulator/op_tpl.c emulator/store_tpl.c emulator/tpl.c \
+	emulator/op_supp.c emulator/supp.c emulator/store_supp.c \
 	emulator/rest.c emulator/route.c emulator/sigv4.c emulator/store.c \
 	emulator/store_commit.c \
 	emulator/store_cvt.c emulator/store_link.c emulator/store_message.c \
@@ -50,7 +51,8 @@ EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
-UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime sendauth commit
+UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime sendauth commit \
+	supp
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

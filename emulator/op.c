@@ -18,6 +18,7 @@ static const struct op_entry *const op_tables[] = {
 	op_send_table,
 	op_cs_table,
 	op_tpl_table,
+	op_supp_table,
 };
 
 /* Handler per global operation index (model_op_at). */
