@@ -36,6 +36,7 @@ LIB_SRCS := \
 	emulator/op_evdest.c emulator/evdest.c emulator/store_evdest.c \
 	emulator/op_policy.c emulator/qry.c \
 	emulator/op_tpl.c emulator/store_tpl.c emulator/tpl.c \
+	emulator/op_supp.c emulator/supp.c emulator/store_supp.c \
 	emulator/rest.c emulator/route.c emulator/sigv4.c emulator/store.c \
 	emulator/store_commit.c \
 	emulator/store_cvt.c emulator/store_link.c emulator/store_message.c \
@@ -52,7 +53,7 @@ EMBED_FILES := \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest
+	evdest supp
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

@@ -19,6 +19,7 @@ static const struct op_entry *const op_tables[] = {
 	op_cs_table,
 	op_evdest_table,
 	op_tpl_table,
+	op_supp_table,
 };
 
 /* Handler per global operation index (model_op_at). */

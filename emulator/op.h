@@ -96,5 +96,6 @@ extern const struct op_entry op_send_table[];	/* op_send.c */
 extern const struct op_entry op_cs_table[];	/* op_cs.c */
 extern const struct op_entry op_evdest_table[];	/* op_evdest.c */
 extern const struct op_entry op_tpl_table[];	/* op_tpl.c */
+extern const struct op_entry op_supp_table[];	/* op_supp.c */
 
 #endif

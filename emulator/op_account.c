@@ -1,8 +1,10 @@
 /*
  * op_account — account-level sending state and quota, v1 and v2 views of
  * the same rows: GetSendQuota / GetAccount.SendQuota,
- * Get/UpdateAccountSendingEnabled / PutAccountSendingAttributes, and
- * PutAccountDetails (the production-access request).
+ * Get/UpdateAccountSendingEnabled / PutAccountSendingAttributes,
+ * PutAccountDetails (the production-access request), and the account-level
+ * suppression list's settings (GetAccount.SuppressionAttributes,
+ * PutAccountSuppressionAttributes; the list itself is op_supp's).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,8 @@
 #include "op.h"
 #include "quota.h"
 #include "store.h"
+#include "store_supp.h"
+#include "supp.h"
 #include "xmem.h"
 
 
@@ -113,12 +117,39 @@ op_put_account_sending_attributes(struct op_ctx *ctx, const json_t *in,
 	    e);
 }
 
+/*
+ * GetAccount.SuppressionAttributes (new), or NULL with e set.
+ * AWS: accounts made after 2019-11-25 suppress both reasons until told
+ * otherwise (DG:sending-email-suppression-list; SES-REFERENCE §10).
+ * EMU: the reasons come back in one order, BOUNCE before COMPLAINT,
+ * whatever order they were put in.
+ */
+static json_t *
+account_suppression(struct op_ctx *ctx, struct awserr *e)
+{
+	char *validation;
+	json_t *res, *v;
+	int bits;
+
+	if (store_supp_reasons_get(ctx->store, ctx->account, ctx->region,
+	    &bits, &validation) < 0) {
+		awserr_set(e, "InternalFailure", "cannot read account state");
+		return NULL;
+	}
+	res = json_pack("{s:o}", "SuppressedReasons", supp_reasons_json(bits));
+	if (validation != NULL &&
+	    (v = json_loads(validation, 0, NULL)) != NULL)
+		json_object_set_new(res, "ValidationAttributes", v);
+	free(validation);
+	return res;
+}
+
 static int
 op_get_account(struct op_ctx *ctx, const json_t *in, json_t **out,
     struct awserr *e)
 {
 	struct store_account a;
-	json_t *quota, *details;
+	json_t *quota, *details, *supp;
 	int sandbox;
 
 	(void)in;
@@ -128,15 +159,20 @@ op_get_account(struct op_ctx *ctx, const json_t *in, json_t **out,
 		store_account_fini(&a);
 		return -1;
 	}
+	if ((supp = account_suppression(ctx, e)) == NULL) {
+		json_decref(quota);
+		store_account_fini(&a);
+		return -1;
+	}
 	/* EMU: reputation lands with the event pipeline; until then every
-	 * account is HEALTHY and the account suppression list is off. */
-	*out = json_pack("{s:b,s:s,s:b,s:o,s:b,s:{s:[]}}",
+	 * account is HEALTHY. */
+	*out = json_pack("{s:b,s:s,s:b,s:o,s:b,s:o}",
 	    "DedicatedIpAutoWarmupEnabled", 0,
 	    "EnforcementStatus", "HEALTHY",
 	    "ProductionAccessEnabled", !sandbox,
 	    "SendQuota", quota,
 	    "SendingEnabled", a.sending_enabled,
-	    "SuppressionAttributes", "SuppressedReasons");
+	    "SuppressionAttributes", supp);
 	if (a.details != NULL &&
 	    (details = json_loads(a.details, 0, NULL)) != NULL)
 		json_object_set_new(*out, "Details", details);
@@ -181,6 +217,32 @@ op_put_account_details(struct op_ctx *ctx, const json_t *in, json_t **out,
 	return rc;
 }
 
+static int
+op_put_account_suppression_attributes(struct op_ctx *ctx, const json_t *in,
+    json_t **out, struct awserr *e)
+{
+	const json_t *validation = json_object_get(in, "ValidationAttributes");
+	char *text = NULL;
+	int rc;
+
+	(void)out;
+	/* AWS: the request replaces the settings; an absent or empty
+	 * SuppressedReasons turns automatic additions off (BC-V2: "can
+	 * contain any or all"; floci-io/floci, probed). EMU: the
+	 * ValidationAttributes are kept and read back, and act on nothing. */
+	if (validation != NULL)
+		text = json_dumps(validation, JSON_COMPACT | JSON_SORT_KEYS);
+	rc = store_supp_reasons_put(ctx->store, ctx->account, ctx->region,
+	    supp_reasons_bits(json_object_get(in, "SuppressedReasons")), text,
+	    ctx->now_ms);
+	free(text);
+	if (rc != 0) {
+		awserr_set(e, "InternalFailure", "cannot write account state");
+		return -1;
+	}
+	return 0;
+}
+
 const struct op_entry op_account_table[] = {
 	{ "ses", "GetAccountSendingEnabled", op_get_account_sending_enabled },
 	{ "ses", "GetSendQuota", op_get_send_quota },
@@ -190,5 +252,7 @@ const struct op_entry op_account_table[] = {
 	{ "sesv2", "PutAccountDetails", op_put_account_details },
 	{ "sesv2", "PutAccountSendingAttributes",
 	    op_put_account_sending_attributes },
+	{ "sesv2", "PutAccountSuppressionAttributes",
+	    op_put_account_suppression_attributes },
 	{ NULL, NULL, NULL },
 };

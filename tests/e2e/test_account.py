@@ -14,7 +14,8 @@ DEFAULT_ACCOUNT_V2 = {
     "ProductionAccessEnabled": True,
     "SendQuota": DEFAULT_QUOTA,
     "SendingEnabled": True,
-    "SuppressionAttributes": {"SuppressedReasons": []},
+    # AWS: accounts made after 2019-11-25 suppress both reasons.
+    "SuppressionAttributes": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
 }
 
 # Two access keys mapped to two accounts; a third key is unknown.

@@ -127,7 +127,7 @@ def test_strict_right_secret_v2(strict, sesv2):
         "Reasons": ["BOUNCE", "COMPLAINT"], "PageSize": 3,
         "NextToken": "YWJj+/==",
         "StartDate": datetime.datetime(2024, 1, 2, 3, 4, 5)},
-     (501, "NotImplemented")),
+     (400, "InvalidNextTokenException")),
     ("ses", "send_email", {
         "Source": "Ünï <a@example.com>",
         "Destination": {"ToAddresses": ["b+tag@example.com"]},
