@@ -15,6 +15,7 @@
 #include "msgid.h"
 #include "send.h"
 #include "store_send.h"
+#include "supp.h"
 #include "xmem.h"
 
 /*
@@ -222,14 +223,64 @@ dlv_detail(const struct dlv_event *e, int64_t now)
 }
 
 int
-dlv_precheck(const struct store_queue_row *row, struct dlv_result *out)
+dlv_precheck(struct store *s, const struct store_queue_row *row,
+    struct dlv_result *out)
 {
+	const char *reason;
+	int rc;
+
 	memset(out, 0, sizeof(*out));
 	if (row->verdict != NULL && strcmp(row->verdict, "virus") == 0) {
 		out->kind = DLV_REJECT;
 		return 1;
 	}
-	return 0;
+	if (strcmp(row->state, "queued") != 0)
+		return 0;
+	if ((rc = supp_check(s, row->account, row->region,
+	    row->configuration_set, row->address, &reason)) <= 0)
+		return rc;
+	/* AWS: accepted, not sent, bounced at the send's own time (§4.7,
+	 * §10). */
+	out->kind = DLV_PERMANENT;
+	out->bounce_type = "Permanent";
+	out->bounce_subtype = "OnAccountSuppressionList";
+	out->action = "failed";
+	out->status = "5.1.1";
+	out->diagnostic = supp_diagnostic();
+	out->reporting_mta = "dns; amazonses.com";
+	out->at_acceptance = 1;
+	return 1;
+}
+
+/*
+ * AWS: a hard bounce or a complaint puts the address on the account-level
+ * list (when its reason is in force; never for the simulator, and not for
+ * an address bounced for being on it already), with the message and the
+ * feedback that did it (§10).
+ */
+static int
+dlv_suppress(struct store *s, const struct dlv_event *e, const json_t *detail,
+    int64_t now_ms)
+{
+	const char *reason = NULL, *feedback;
+	size_t i;
+	int rc = 0;
+
+	if (e->shape == DLV_SHAPE_BOUNCE && e->res->bounce_type != NULL &&
+	    strcmp(e->res->bounce_type, "Permanent") == 0 &&
+	    (e->res->bounce_subtype == NULL ||
+	    strcmp(e->res->bounce_subtype, "OnAccountSuppressionList") != 0))
+		reason = "BOUNCE";
+	else if (e->shape == DLV_SHAPE_COMPLAINT)
+		reason = "COMPLAINT";
+	if (reason == NULL)
+		return 0;
+	feedback = json_string_value(json_object_get(detail, "feedbackId"));
+	for (i = 0; i < e->nrows && rc >= 0; i++)
+		rc = supp_record(s, e->rows[i]->account, e->rows[i]->region,
+		    e->rows[i]->configuration_set, e->rows[i]->address, reason,
+		    e->rows[i]->message_id, feedback, now_ms);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The follow-up a delivered recipient's result asks for. */
@@ -322,7 +373,10 @@ dlv_count(struct store *s, const struct store_queue_row *row,
 	    complaints, rejects;
 
 	sim = send_is_simulator(row->address);
-	bounces = !sim && !follow_up && res->kind == DLV_PERMANENT;
+	/* AWS: an account-suppressed address stays out of the bounce rate. */
+	bounces = !sim && !follow_up && res->kind == DLV_PERMANENT &&
+	    (res->bounce_subtype == NULL ||
+	    strcmp(res->bounce_subtype, "OnAccountSuppressionList") != 0);
 	complaints = !sim && res->complaint_type != NULL && (follow_up ||
 	    (res->kind == DLV_DELIVERED && strcmp(state, "delivered") == 0));
 	rejects = !follow_up && res->kind == DLV_REJECT;
@@ -364,6 +418,8 @@ dlv_settle(struct store *s, const struct store_queue_row *rows,
 			rc = store_event_insert(s, b.v[i].row->account,
 			    b.v[i].row->region, b.v[i].row->message_id,
 			    b.v[i].type, now_ms, detail);
+			if (rc == 0)
+				rc = dlv_suppress(s, &b.v[i], detail, now_ms);
 			json_decref(detail);
 		}
 		free(b.v[i].rows);

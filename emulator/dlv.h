@@ -49,11 +49,13 @@ struct dlv_result {
 };
 
 /*
- * What SES decides about row before any transport is asked: a message
- * with a virus is rejected. Returns 1 with *out set when it decided, else
- * 0 (ask the transport).
+ * What SES decides about row before any transport is asked, reading s: a
+ * message with a virus is rejected; an address on the account-level
+ * suppression list bounces (OnAccountSuppressionList). Returns 1 with *out
+ * set when it decided, 0 (ask the transport), or -1 on a store error.
  */
-int dlv_precheck(const struct store_queue_row *row, struct dlv_result *out);
+int dlv_precheck(struct store *s, const struct store_queue_row *row,
+    struct dlv_result *out);
 
 /*
  * Settles the claimed rows rows[0..n) with their results res[0..n), in

@@ -107,10 +107,16 @@ queue_run_once(int64_t *next_due)
 		struct sim_rules *rules = sim_rules_hold();
 
 		res = xcalloc((size_t)n, sizeof(*res));
-		for (i = 0; i < n; i++)
-			if (!dlv_precheck(&rows[i], &res[i]))
+		for (i = 0; i < n && rc == 0; i++) {
+			int decided = dlv_precheck(s, &rows[i], &res[i]);
+
+			if (decided < 0)
+				rc = -1;
+			else if (!decided)
 				sim_deliver(rules, &rows[i], &res[i]);
-		rc = dlv_settle(s, rows, res, (size_t)n, now);
+		}
+		if (rc == 0)
+			rc = dlv_settle(s, rows, res, (size_t)n, now);
 		sim_rules_drop(rules);
 	} else if (n == 0) {
 		rc = store_queue_next_due(s, next_due);

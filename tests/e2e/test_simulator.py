@@ -409,3 +409,79 @@ def test_event_objects_keep_ses_key_order(server, v1, rules):
         ("DeliveryDelay", ["timestamp", "delayType", "expirationTime",
                            "delayedRecipients"]),
     ]
+
+
+# -- account-level suppression ---------------------------------------------------
+
+ACCOUNT_SUPPRESSED = (
+    "Amazon SES did not send the message to this address because it is on "
+    "the suppression list for your account. For more information about "
+    "removing addresses from the suppression list, see the Amazon SES "
+    "Developer Guide at https://docs.aws.amazon.com/ses/latest/"
+    "DeveloperGuide/sending-email-suppression-list.html")
+
+
+def test_suppressed_address_bounces_on_account_list(server, v1, sesv2):
+    sesv2().put_suppressed_destination(EmailAddress="gone@example.com",
+                                       Reason="BOUNCE")
+    mid = send(v1, "gone@example.com", "here@example.com")
+    events = server.events(mid)
+    assert [t for t, _ in events] == ["Send", "Bounce", "Delivery"]
+    assert without_feedback_id(events[1][1]) == {
+        "bounceType": "Permanent", "bounceSubType": "OnAccountSuppressionList",
+        "bouncedRecipients": [{
+            "emailAddress": "gone@example.com", "action": "failed",
+            "status": "5.1.1", "diagnosticCode": ACCOUNT_SUPPRESSED}],
+        "timestamp": T0_ISO, "reportingMTA": "dns; amazonses.com"}
+    # AWS: not counted in the bounce rate.
+    assert stats(v1)["Bounces"] == 0
+
+
+def test_hard_bounce_and_complaint_suppress_the_address(server, v1, sesv2,
+                                                        rules):
+    client = sesv2()
+    mid = send(v1, "x@nosuchuser.example.com", "angry@example.com")
+    server.flush()
+    advance(server, 3600 * 1000)
+    events = dict(server.events(mid))
+    got = client.get_suppressed_destination(
+        EmailAddress="x@nosuchuser.example.com")["SuppressedDestination"]
+    assert (got["Reason"], got["Attributes"]) == ("BOUNCE", {
+        "MessageId": mid, "FeedbackId": events["Bounce"]["feedbackId"]})
+    got = client.get_suppressed_destination(
+        EmailAddress="angry@example.com")["SuppressedDestination"]
+    assert (got["Reason"], got["Attributes"]["FeedbackId"]) == (
+        "COMPLAINT", events["Complaint"]["feedbackId"])
+    # The next send to them is not attempted.
+    mid = send(v1, "x@nosuchuser.example.com")
+    assert server.events(mid)[1][1]["bounceSubType"] == \
+        "OnAccountSuppressionList"
+
+
+def test_simulator_and_disabled_reasons_do_not_suppress(server, v1, sesv2,
+                                                        rules):
+    client = sesv2()
+    client.put_account_suppression_attributes(SuppressedReasons=["COMPLAINT"])
+    send(v1, "bounce@" + SIM, "x@nosuchuser.example.com")
+    server.flush()
+    assert client.list_suppressed_destinations()[
+        "SuppressedDestinationSummaries"] == []
+    client.put_suppressed_destination(EmailAddress="held@example.com",
+                                      Reason="BOUNCE")
+    # BOUNCE is not in force: the listed address is delivered.
+    mid = send(v1, "held@example.com")
+    assert [t for t, _ in server.events(mid)] == ["Send", "Delivery"]
+
+
+def test_configuration_set_overrides_the_account_reasons(server, v1, sesv2):
+    client = sesv2()
+    client.create_configuration_set(
+        ConfigurationSetName="nosupp",
+        SuppressionOptions={"SuppressedReasons": []})
+    client.put_suppressed_destination(EmailAddress="held@example.com",
+                                      Reason="BOUNCE")
+    mid = v1.send_email(
+        Source=SENDER, Destination={"ToAddresses": ["held@example.com"]},
+        Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}},
+        ConfigurationSetName="nosupp")["MessageId"]
+    assert [t for t, _ in server.events(mid)] == ["Send", "Delivery"]
