@@ -14,6 +14,7 @@
 #include "log.h"
 #include "model.h"
 #include "op.h"
+#include "pub.h"
 #include "queue.h"
 #include "route.h"
 #include "sim.h"
@@ -51,6 +52,14 @@ main_docs(int argc, char **argv, int *status)
 		return 1;
 	}
 	return 0;
+}
+
+/* After every commit: new mail to deliver, new events to publish. */
+static void
+main_committed(void)
+{
+	queue_committed();
+	pub_committed();
 }
 
 int
@@ -113,11 +122,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "sesbox: simulator-rules: %s\n", err);
 		goto out_store;
 	}
-	store_on_commit(queue_committed);
-	if (queue_start() != 0) {
+	store_on_commit(main_committed);
+	if (queue_start() != 0 || pub_start() != 0) {
 		fprintf(stderr, "sesbox: data: cannot start the delivery "
 		    "queue\n");
-		goto out_store;
+		goto out_queue;
 	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cfg.http_threads > 0 ? (unsigned)cfg.http_threads :
@@ -137,6 +146,7 @@ main(int argc, char **argv)
 	http_stop();
 	status = 0;
 out_queue:
+	pub_stop();
 	queue_stop();
 out_store:
 	store_on_commit(NULL);

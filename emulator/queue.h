@@ -2,10 +2,9 @@
  * queue — the delivery workers: claim the recipient rows that are due by
  * the test clock (store_queue), ask the transport what happened to each
  * (the mailbox simulator; SMTP comes later and plugs in here), and have
- * the delivery policy (dlv) settle them, in batches. Woken by every commit
- * (new mail may be queued; it lingers QUEUE_LINGER_MS so that more gathers)
- * and at once by every move of the test clock; otherwise asleep until the
- * next row is due. Decides nothing about SES semantics.
+ * the delivery policy (dlv) settle them, in batches, on a worker thread
+ * (worker.h: woken by commits, at once by clock moves, or when the next
+ * row falls due). Decides nothing about SES semantics.
  */
 #ifndef QUEUE_H
 #define QUEUE_H

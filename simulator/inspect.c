@@ -4,6 +4,8 @@
 #include "inspect.h"
 
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
@@ -12,12 +14,14 @@
 #include "log.h"
 #include "model.h"
 #include "op.h"
+#include "pub.h"
 #include "queue.h"
 #include "quota.h"
 #include "sim.h"
 #include "store.h"
 #include "store_identity.h"
 #include "store_message.h"
+#include "store_pub.h"
 #include "store_send.h"
 #include "tclock.h"
 #include "verify.h"
@@ -27,6 +31,7 @@
 
 #define INSPECT_PARAM_MAX_BYTES 512
 #define INSPECT_FLUSH_TIMEOUT_MS 30000
+#define INSPECT_LIST_MAX 1000
 #define INSPECT_MESSAGES_PATH "/_sesbox/api/v1/messages"
 #define INSPECT_IDENTITIES_PATH "/_sesbox/api/v1/identities"
 
@@ -231,15 +236,16 @@ inspect_clock(const struct route_request *req, struct route_response *resp)
 
 /*
  * POST /_sesbox/api/v1/queue/flush: returns once every recipient due by
- * the test clock has been settled (its events recorded), so a test asserts
- * on them without waiting blindly.
+ * the test clock has been settled (its events recorded) and every event
+ * published, so a test asserts on them without waiting blindly.
  */
 static void
 inspect_queue_flush(const struct route_request *req,
     struct route_response *resp)
 {
 	(void)req;
-	if (queue_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0) {
+	if (queue_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0 ||
+	    pub_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0) {
 		inspect_error(resp, 503, "ServiceUnavailable", "the delivery "
 		    "queue did not settle in time");
 		return;
@@ -363,7 +369,57 @@ inspect_message(const struct route_request *req, struct route_response *resp)
 	}
 	if ((events = store_event_list(s, id)) != NULL)
 		json_object_set_new(m, "Events", events);
+	if ((events = store_pub_list(s, id, INSPECT_LIST_MAX)) != NULL)
+		json_object_set_new(m, "Publications", events);
 	route_json(resp, 200, m);
+}
+
+/* GET /_sesbox/api/v1/publications[?limit=]: every publication of every
+ * event, newest first. */
+static void
+inspect_publications(const struct route_request *req,
+    struct route_response *resp)
+{
+	struct store *s = store_get();
+	char limit[16];
+	long n = 100;
+	json_t *list;
+
+	if (req->query != NULL && inspect_param(req->query, "limit", limit,
+	    sizeof(limit)) == 0 && ((n = atol(limit)) < 1 ||
+	    n > INSPECT_LIST_MAX)) {
+		inspect_error(resp, 400, "BadRequest", "limit must be 1-1000");
+		return;
+	}
+	if (s == NULL || (list = store_pub_list(s, NULL, (size_t)n)) ==
+	    NULL) {
+		inspect_error(resp, 500, "InternalFailure", "cannot read the "
+		    "publications");
+		return;
+	}
+	route_json(resp, 200, json_pack("{s:o}", "publications", list));
+}
+
+/* GET /_sesbox/metrics: CloudWatch-destination counters, Prometheus text. */
+static void
+inspect_metrics(const struct route_request *req,
+    struct route_response *resp)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)req;
+	if (f == NULL) {
+		inspect_error(resp, 500, "InternalFailure", "out of memory");
+		return;
+	}
+	pub_metrics(f);
+	fclose(f);
+	resp->status = 200;
+	resp->content_type = "text/plain; version=0.0.4";
+	resp->body = text;
+	resp->body_len = len;
 }
 
 static void
@@ -541,6 +597,9 @@ static const struct {
 	{ "/_sesbox/api/v1/clock", inspect_methods_get_post, inspect_clock, 0 },
 	{ "/_sesbox/api/v1/queue/flush", inspect_methods_post,
 	    inspect_queue_flush, 0 },
+	{ "/_sesbox/api/v1/publications", inspect_methods_get,
+	    inspect_publications, 0 },
+	{ "/_sesbox/metrics", inspect_methods_get, inspect_metrics, 0 },
 	{ "/_sesbox/api/v1/simulator/rules", inspect_methods_get_put,
 	    inspect_rules, 0 },
 	{ "/_sesbox/api/v1/simulator/rules/reload", inspect_methods_post,

@@ -1,0 +1,149 @@
+"""Event publishing: every recorded event goes to the matching, enabled
+event destinations of its configuration set, in SES's event-publishing
+format, and is recorded as a publication (asserted after
+/_sesbox/api/v1/queue/flush)."""
+import json
+import pathlib
+
+import pytest
+
+SENDER = "sender@example.com"
+SIM = "simulator.amazonses.com"
+T0 = 1700000000123            # 2023-11-14T22:13:20.123Z
+STREAM = "arn:aws:firehose:us-east-1:000000000000:deliverystream/ses-events"
+ROLE = "arn:aws:iam::000000000000:role/ses-firehose"
+BUS = "arn:aws:events:us-east-1:000000000000:event-bus/default"
+
+
+def set_up(srv, ses, sesv2, destinations, cs="cs1"):
+    v1 = ses(srv=srv)
+    v1.verify_email_identity(EmailAddress=SENDER)
+    v2 = sesv2(srv=srv)
+    v2.create_configuration_set(ConfigurationSetName=cs)
+    for name, definition in destinations.items():
+        v2.create_configuration_set_event_destination(
+            ConfigurationSetName=cs, EventDestinationName=name,
+            EventDestination=definition)
+    r = srv.post("/_sesbox/api/v1/clock", json={"set_ms": T0})
+    assert r.status_code == 200
+    return v1
+
+
+def send(v1, *to, cs="cs1", tags=()):
+    kw = {"ConfigurationSetName": cs} if cs else {}
+    return v1.send_email(
+        Source=SENDER, Destination={"ToAddresses": list(to)},
+        Message={"Subject": {"Data": "Hello"},
+                 "Body": {"Text": {"Data": "Hi"}}},
+        Tags=[{"Name": k, "Value": v} for k, v in tags], **kw)["MessageId"]
+
+
+def publications(srv, mid):
+    srv.flush()
+    r = srv.get("/_sesbox/api/v1/messages/" + mid)
+    assert r.status_code == 200, r.text
+    return r.json()["Publications"]
+
+
+def firehose(types, enabled=True):
+    return {"Enabled": enabled, "MatchingEventTypes": types,
+            "KinesisFirehoseDestination": {"IamRoleArn": ROLE,
+                                           "DeliveryStreamArn": STREAM}}
+
+
+def test_firehose_gets_matching_events_as_json_lines(tmp_path, start_server,
+                                                     ses, sesv2):
+    srv = start_server("--data", str(tmp_path / "d"), ephemeral=False)
+    v1 = set_up(srv, ses, sesv2, {"fh": firehose(["SEND", "BOUNCE"])})
+    mid = send(v1, "success@" + SIM, "bounce@" + SIM)
+    pubs = publications(srv, mid)
+    assert [(p["Type"], p["Format"], p["Origin"], p["TargetKind"],
+             p["Target"], p["Status"]) for p in pubs] == [
+        ("Send", "event", "fh", "firehose", STREAM, "published"),
+        ("Bounce", "event", "fh", "firehose", STREAM, "published")]
+    send_event = pubs[0]["Payload"]
+    assert list(send_event) == ["eventType", "mail", "send"]
+    assert send_event["eventType"] == "Send"
+    assert send_event["send"] == {}
+    mail = send_event["mail"]
+    assert mail["messageId"] == mid
+    assert mail["source"] == SENDER
+    assert mail["sourceArn"] == \
+        "arn:aws:ses:us-east-1:000000000000:identity/" + SENDER
+    assert mail["sendingAccountId"] == "000000000000"
+    assert mail["destination"] == ["success@" + SIM, "bounce@" + SIM]
+    assert mail["timestamp"] == "2023-11-14T22:13:20.123Z"
+    assert mail["tags"]["ses:configuration-set"] == ["cs1"]
+    assert mail["commonHeaders"]["subject"] == "Hello"
+    bounce = pubs[1]["Payload"]
+    assert list(bounce) == ["eventType", "bounce", "mail"]
+    assert bounce["bounce"]["bounceSubType"] == "General"
+    # What Firehose would leave in S3: one JSON document per line.
+    day = tmp_path / "d" / "firehose" / "ses-events" / "2023" / "11" / "14" \
+        / "22" / "ses-events"
+    lines = day.read_text().splitlines()
+    assert [json.loads(line)["eventType"] for line in lines] == [
+        "Send", "Bounce"]
+    assert json.loads(lines[0]) == send_event
+
+
+def test_only_enabled_matching_destinations_of_the_named_set(server, ses,
+                                                             sesv2):
+    v1 = set_up(server, ses, sesv2, {
+        "on": firehose(["DELIVERY"]),
+        "off": firehose(["DELIVERY"], enabled=False),
+        "other": firehose(["BOUNCE"])})
+    mid = send(v1, "success@" + SIM)
+    assert [(p["Type"], p["Origin"]) for p in publications(server, mid)] == [
+        ("Delivery", "on")]
+    # Without the configuration set nothing is published.
+    mid = send(v1, "success@" + SIM, cs=None)
+    assert publications(server, mid) == []
+
+
+def test_delivery_event_form_has_no_remote_mta_ip(server, ses, sesv2):
+    v1 = set_up(server, ses, sesv2, {"fh": firehose(["DELIVERY"])})
+    mid = send(v1, "success@" + SIM)
+    delivery = publications(server, mid)[0]["Payload"]["delivery"]
+    assert list(delivery) == ["timestamp", "processingTimeMillis",
+                              "recipients", "smtpResponse", "reportingMTA"]
+
+
+def test_eventbridge_is_recorded(server, ses, sesv2):
+    v1 = set_up(server, ses, sesv2, {"eb": {
+        "Enabled": True, "MatchingEventTypes": ["SEND"],
+        "EventBridgeDestination": {"EventBusArn": BUS}}})
+    mid = send(v1, "success@" + SIM)
+    (p,) = publications(server, mid)
+    assert (p["TargetKind"], p["Target"], p["Status"]) == (
+        "eventbridge", BUS, "recorded")
+
+
+def test_cloudwatch_counts_by_dimension(server, ses, sesv2):
+    v1 = set_up(server, ses, sesv2, {"cw": {
+        "Enabled": True, "MatchingEventTypes": ["SEND", "DELIVERY"],
+        "CloudWatchDestination": {"DimensionConfigurations": [{
+            "DimensionName": "campaign", "DimensionValueSource":
+            "MESSAGE_TAG", "DefaultDimensionValue": "none"}]}}})
+    send(v1, "success@" + SIM, tags=[("campaign", "spring")])
+    send(v1, "success@" + SIM, tags=[("campaign", "spring")])
+    mid = send(v1, "success@" + SIM)
+    publications(server, mid)
+    text = server.get("/_sesbox/metrics").text
+    base = ('sesbox_cloudwatch_events_total{account="000000000000",'
+            'region="us-east-1",configuration_set="cs1",destination="cw",')
+    assert base + 'event_type="Send",campaign="spring"} 2' in text
+    assert base + 'event_type="Delivery",campaign="spring"} 2' in text
+    assert base + 'event_type="Send",campaign="none"} 1' in text
+
+
+def test_publications_listing(server, ses, sesv2):
+    v1 = set_up(server, ses, sesv2, {"fh": firehose(["SEND"])})
+    mids = [send(v1, "success@" + SIM) for _ in range(3)]
+    server.flush()
+    got = server.get("/_sesbox/api/v1/publications",
+                     params={"limit": "2"}).json()["publications"]
+    assert [p["MessageId"] for p in got] == mids[::-1][:2]
+    r = server.get("/_sesbox/api/v1/publications", params={"limit": "0"})
+    assert (r.status_code, r.json()["message"]) == (400,
+                                                   "limit must be 1-1000")
