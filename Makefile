@@ -47,7 +47,7 @@ LIB_SRCS := \
 	emulator/worker.c emulator/pub.c emulator/store_pub.c emulator/sns_stub.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
-	simulator/inspect.c simulator/sim.c
+	simulator/inspect.c simulator/sim.c simulator/feedback.c
 MAIN_SRCS := emulator/main.c
 EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \

@@ -12,10 +12,13 @@
 
 #include "evdest.h"
 #include "evt.h"
+#include "feedback.h"
 #include "log.h"
+#include "msgid.h"
 #include "sns.h"
 #include "store.h"
 #include "store_identity.h"
+#include "store_message.h"
 #include "store_pub.h"
 #include "tclock.h"
 #include "worker.h"
@@ -360,6 +363,69 @@ pub_destinations(struct pub_ctx *c)
 	return rc;
 }
 
+/*
+ * AWS: with no topic for bounces (complaints) and feedback forwarding on,
+ * SES mails the report to the sender instead. sesbox captures it as a
+ * message of kind "feedback" (a DSN or an ARF report; EMU: an auto-reply's
+ * Transient bounce forwards nothing).
+ */
+static int
+pub_forward(struct pub_ctx *c)
+{
+	const struct store_pub_event *e = c->e;
+	const char *id = json_string_value(json_object_get(e->detail,
+	    "feedbackId")), *sep;
+	char domain[MSGID_DOMAIN_MAX_BYTES];
+	struct feedback_report r;
+	struct store_message m;
+	json_t *to;
+	const char *subject;
+	char *mime;
+	size_t len;
+	int bounce = strcmp(e->type, "Bounce") == 0, rc;
+
+	if (!c->id.forwarding_enabled || id == NULL || (!bounce &&
+	    strcmp(e->type, "Complaint") != 0) || (bounce &&
+	    strcmp(json_string_value(json_object_get(e->detail,
+	    "bounceType")) ? json_string_value(json_object_get(e->detail,
+	    "bounceType")) : "", "Transient") == 0))
+		return 0;
+	msgid_domain(e->region, domain);
+	memset(&r, 0, sizeof(r));
+	r.to = e->source;
+	r.feedback_id = id;
+	r.original_from = e->source;
+	r.original_headers = e->raw;
+	sep = strstr(e->raw, "\r\n\r\n");
+	r.original_headers_len = sep != NULL ? (size_t)(sep - e->raw) + 2 :
+	    e->raw_len;
+	r.now_ms = c->now_ms;
+	r.detail = e->detail;
+	r.message_domain = domain;
+	mime = bounce ? feedback_dsn(&r, &len) : feedback_arf(&r, &len);
+	subject = bounce ? "Delivery Status Notification (Failure)" :
+	    "Complaint about your message";
+	to = json_pack("[s]", e->source);
+	memset(&m, 0, sizeof(m));
+	m.message_id = id;
+	m.account = e->account;
+	m.region = e->region;
+	m.kind = "feedback";
+	m.source = bounce ? FEEDBACK_DSN_FROM : FEEDBACK_ARF_FROM;
+	m.destinations = to;
+	m.subject = subject;
+	m.raw = mime;
+	m.raw_len = len;
+	m.created_ms = c->now_ms;
+	rc = store_message_insert(c->s, &m);
+	if (rc == 0)
+		rc = pub_record(c, "email", c->id.name, "email", e->source,
+		    "published", NULL, mime);
+	json_decref(to);
+	free(mime);
+	return rc;
+}
+
 /* Bounce, Complaint and Delivery to the identity's notification topic. */
 static int
 pub_notification(struct pub_ctx *c)
@@ -385,7 +451,7 @@ pub_notification(struct pub_ctx *c)
 		return 0;
 	}
 	if (topic == NULL)
-		return 0;
+		return pub_forward(c);
 	if ((payload = evt_payload(&c->mail, EVT_NOTIFICATION, e->type,
 	    e->detail, headers)) == NULL)
 		return 0;

@@ -56,7 +56,7 @@ def test_firehose_gets_matching_events_as_json_lines(tmp_path, start_server,
     srv = start_server("--data", str(tmp_path / "d"), ephemeral=False)
     v1 = set_up(srv, ses, sesv2, {"fh": firehose(["SEND", "BOUNCE"])})
     mid = send(v1, "success@" + SIM, "bounce@" + SIM)
-    pubs = publications(srv, mid)
+    pubs = [p for p in publications(srv, mid) if p["Format"] == "event"]
     assert [(p["Type"], p["Format"], p["Origin"], p["TargetKind"],
              p["Target"], p["Status"]) for p in pubs] == [
         ("Send", "event", "fh", "firehose", STREAM, "published"),
@@ -147,3 +147,61 @@ def test_publications_listing(server, ses, sesv2):
     r = server.get("/_sesbox/api/v1/publications", params={"limit": "0"})
     assert (r.status_code, r.json()["message"]) == (400,
                                                    "limit must be 1-1000")
+
+
+# -- feedback forwarding ----------------------------------------------------------
+
+def captured(srv, kind):
+    return srv.get("/_sesbox/api/v1/messages",
+                   params={"kind": kind}).json()["messages"]
+
+
+def test_bounce_and_complaint_forwarded_by_email(server, ses):
+    import email
+    import email.policy
+    v1 = ses()
+    v1.verify_email_identity(EmailAddress=SENDER)
+    mid = send(v1, "bounce@" + SIM, "complaint@" + SIM, cs=None)
+    server.flush()
+    events = dict(server.events(mid, flush=False))
+    got = {m["Source"]: m for m in captured(server, "feedback")}
+    assert set(got) == {"MAILER-DAEMON@amazonses.com",
+                        "complaints@email-abuse.amazonses.com"}
+    dsn = got["MAILER-DAEMON@amazonses.com"]
+    assert dsn["Destinations"] == [SENDER]
+    assert dsn["MessageId"] == events["Bounce"]["feedbackId"]
+    raw = server.get("/_sesbox/api/v1/messages/%s/raw" %
+                     dsn["MessageId"]).text
+    msg = email.message_from_string(raw, policy=email.policy.default)
+    assert msg.get_content_type() == "multipart/report"
+    assert msg.get_param("report-type") == "delivery-status"
+    status = [p for p in msg.walk()
+              if p.get_content_type() == "message/delivery-status"][0]
+    text = status.as_string()
+    assert "Final-Recipient: rfc822; bounce@" + SIM in text
+    assert "Status: 5.1.1" in text
+    assert "Diagnostic-Code: smtp; 550 5.1.1 user unknown" in text
+    arf = got["complaints@email-abuse.amazonses.com"]
+    raw = server.get("/_sesbox/api/v1/messages/%s/raw" %
+                     arf["MessageId"]).text
+    msg = email.message_from_string(raw, policy=email.policy.default)
+    assert msg.get_param("report-type") == "feedback-report"
+    report = [p for p in msg.walk()
+              if p.get_content_type() == "message/feedback-report"][0]
+    assert "Feedback-Type: abuse" in report.as_string()
+    assert "Original-Rcpt-To: complaint@" + SIM in report.as_string()
+
+
+def test_no_forwarding_when_disabled(server, ses):
+    v1 = ses()
+    v1.verify_email_identity(EmailAddress=SENDER)
+    # AWS: forwarding goes off only once both topics are set.
+    for kind in ("Bounce", "Complaint"):
+        v1.set_identity_notification_topic(
+            Identity=SENDER, NotificationType=kind,
+            SnsTopic="arn:aws:sns:us-east-1:000000000000:feedback")
+    v1.set_identity_feedback_forwarding_enabled(Identity=SENDER,
+                                                ForwardingEnabled=False)
+    send(v1, "bounce@" + SIM, cs=None)
+    server.flush()
+    assert captured(server, "feedback") == []
