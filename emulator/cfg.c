@@ -170,6 +170,42 @@ static const struct cfg_key cfg_keys[] = {
 	  .description = "Base URL of sesbox in links it mails (verification "
 	      "links); unset: http://HOST:PORT of the listen address",
 	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
+	{ .name = "reputation-min-sends", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(reputation_min_sends), .def = "200",
+	  .placeholder = "N",
+	  .description = "Recipients an account must have sent to in the "
+	      "reputation window before its bounce and complaint rates "
+	      "change its enforcement status",
+	  .from = CFG_FROM_ANY, .imin = 1, .imax = 1000000000 },
+	{ .name = "reputation-window-hours", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(reputation_window_hours), .def = "168",
+	  .placeholder = "N",
+	  .description = "Hours of sending (by the test clock) the bounce "
+	      "and complaint rates are taken over",
+	  .from = CFG_FROM_ANY, .imin = 1, .imax = 24 * 366 },
+	{ .name = "bounce-rate-review", .type = CFG_T_DOUBLE,
+	  .offset = CFG_FIELD(bounce_rate_review), .def = "5",
+	  .placeholder = "PERCENT",
+	  .description = "Bounce rate at which an account goes under review "
+	      "(EnforcementStatus PROBATION)",
+	  .from = CFG_FROM_ANY, .dmin = 0, .dmax = 100 },
+	{ .name = "bounce-rate-shutdown", .type = CFG_T_DOUBLE,
+	  .offset = CFG_FIELD(bounce_rate_shutdown), .def = "10",
+	  .placeholder = "PERCENT",
+	  .description = "Bounce rate at which sending is paused "
+	      "(EnforcementStatus SHUTDOWN)",
+	  .from = CFG_FROM_ANY, .dmin = 0, .dmax = 100 },
+	{ .name = "complaint-rate-review", .type = CFG_T_DOUBLE,
+	  .offset = CFG_FIELD(complaint_rate_review), .def = "0.1",
+	  .placeholder = "PERCENT",
+	  .description = "Complaint rate at which an account goes under "
+	      "review",
+	  .from = CFG_FROM_ANY, .dmin = 0, .dmax = 100 },
+	{ .name = "complaint-rate-shutdown", .type = CFG_T_DOUBLE,
+	  .offset = CFG_FIELD(complaint_rate_shutdown), .def = "0.5",
+	  .placeholder = "PERCENT",
+	  .description = "Complaint rate at which sending is paused",
+	  .from = CFG_FROM_ANY, .dmin = 0, .dmax = 100 },
 	{ .name = "simulator-rules", .type = CFG_T_STRING,
 	  .offset = CFG_FIELD(simulator_rules), .def = NULL,
 	  .placeholder = "FILE",

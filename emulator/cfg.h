@@ -55,6 +55,13 @@ struct cfg {
 	char *dns_resolver;	/* HOST:PORT for dns mode, or NULL */
 	char *public_url;	/* base of links sesbox mails, or NULL */
 	char *simulator_rules;	/* rules file, or NULL */
+	/* Reputation (rep.c): rates in percent over a window of sends. */
+	int reputation_min_sends;
+	int reputation_window_hours;
+	double bounce_rate_review;
+	double bounce_rate_shutdown;
+	double complaint_rate_review;
+	double complaint_rate_shutdown;
 };
 
 enum cfg_result {

@@ -13,6 +13,7 @@
 
 #include "evt.h"
 #include "msgid.h"
+#include "rep.h"
 #include "send.h"
 #include "store_send.h"
 #include "supp.h"
@@ -366,8 +367,9 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
  * counts when it is reported (a delayed one, when it comes due).
  */
 static int
-dlv_count(struct store *s, const struct store_queue_row *row,
-    const struct dlv_result *res, const char *state, int64_t now_ms)
+dlv_count(struct store *s, const struct cfg *cfg,
+    const struct store_queue_row *row, const struct dlv_result *res,
+    const char *state, int64_t now_ms)
 {
 	int follow_up = strcmp(row->state, "feedback") == 0, sim, bounces,
 	    complaints, rejects;
@@ -382,13 +384,17 @@ dlv_count(struct store *s, const struct store_queue_row *row,
 	rejects = !follow_up && res->kind == DLV_REJECT;
 	if (!bounces && !complaints && !rejects)
 		return 0;
-	return store_stats_feedback(s, row->account, row->region, now_ms,
-	    bounces, complaints, rejects);
+	if (store_stats_feedback(s, row->account, row->region, now_ms,
+	    bounces, complaints, rejects) != 0)
+		return -1;
+	return bounces || complaints ? rep_update(s, cfg, row->account,
+	    row->region, now_ms) : 0;
 }
 
 int
-dlv_settle(struct store *s, const struct store_queue_row *rows,
-    const struct dlv_result *res, size_t n, int64_t now_ms)
+dlv_settle(struct store *s, const struct cfg *cfg,
+    const struct store_queue_row *rows, const struct dlv_result *res,
+    size_t n, int64_t now_ms)
 {
 	struct dlv_batch b = { .v = NULL, .n = 0, .cap = 0, .now_ms = now_ms };
 	struct dlv_result *use = xcalloc(n + 1, sizeof(*use));
@@ -409,7 +415,8 @@ dlv_settle(struct store *s, const struct store_queue_row *rows,
 		dlv_one(&b, &rows[i], &use[i], &state, &next_ms);
 		rc = store_queue_settle(s, &rows[i], state, next_ms);
 		if (rc == 0)
-			rc = dlv_count(s, &rows[i], &use[i], state, now_ms);
+			rc = dlv_count(s, cfg, &rows[i], &use[i], state,
+			    now_ms);
 	}
 	for (i = 0; i < b.n; i++) {
 		if (rc == 0) {

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "cfg.h"
 #include "store.h"
 #include "store_queue.h"
 
@@ -61,10 +62,12 @@ int dlv_precheck(struct store *s, const struct store_queue_row *row,
  * Settles the claimed rows rows[0..n) with their results res[0..n), in
  * one transaction on s, at now_ms: sets each row's next state, records the
  * events (one per message and outcome, listing all its recipients, as SES
- * combines them) and counts bounces and complaints of non-simulator
- * recipients in the statistics. Returns 0 or -1.
+ * combines them), counts bounces and complaints of non-simulator
+ * recipients in the statistics and re-evaluates the account's reputation
+ * (cfg's thresholds) when they change. Returns 0 or -1.
  */
-int dlv_settle(struct store *s, const struct store_queue_row *rows,
-    const struct dlv_result *res, size_t n, int64_t now_ms);
+int dlv_settle(struct store *s, const struct cfg *cfg,
+    const struct store_queue_row *rows, const struct dlv_result *res,
+    size_t n, int64_t now_ms);
 
 #endif

@@ -123,7 +123,7 @@ main(int argc, char **argv)
 		goto out_store;
 	}
 	store_on_commit(main_committed);
-	if (queue_start() != 0 || pub_start() != 0) {
+	if (queue_start(&cfg) != 0 || pub_start() != 0) {
 		fprintf(stderr, "sesbox: data: cannot start the delivery "
 		    "queue\n");
 		goto out_queue;

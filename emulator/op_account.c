@@ -12,6 +12,7 @@
 #include "cfg.h"
 #include "op.h"
 #include "quota.h"
+#include "rep.h"
 #include "store.h"
 #include "store_supp.h"
 #include "supp.h"
@@ -150,6 +151,7 @@ op_get_account(struct op_ctx *ctx, const json_t *in, json_t **out,
 {
 	struct store_account a;
 	json_t *quota, *details, *supp;
+	struct rep_view rep;
 	int sandbox;
 
 	(void)in;
@@ -164,11 +166,17 @@ op_get_account(struct op_ctx *ctx, const json_t *in, json_t **out,
 		store_account_fini(&a);
 		return -1;
 	}
-	/* EMU: reputation lands with the event pipeline; until then every
-	 * account is HEALTHY. */
+	if (rep_evaluate(ctx->store, ctx->cfg, ctx->account, ctx->region,
+	    ctx->now_ms, &rep) != 0) {
+		json_decref(quota);
+		json_decref(supp);
+		store_account_fini(&a);
+		awserr_set(e, "InternalFailure", "cannot read account state");
+		return -1;
+	}
 	*out = json_pack("{s:b,s:s,s:b,s:o,s:b,s:o}",
 	    "DedicatedIpAutoWarmupEnabled", 0,
-	    "EnforcementStatus", "HEALTHY",
+	    "EnforcementStatus", rep_status_name(rep.status),
 	    "ProductionAccessEnabled", !sandbox,
 	    "SendQuota", quota,
 	    "SendingEnabled", a.sending_enabled,

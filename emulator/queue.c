@@ -19,6 +19,7 @@
 #define QUEUE_BATCH 256
 
 static struct worker *queue_worker;
+static const struct cfg *queue_cfg;
 
 void
 queue_kick(void)
@@ -70,7 +71,8 @@ queue_run_once(void *arg, int64_t *next_due)
 				sim_deliver(rules, &rows[i], &res[i]);
 		}
 		if (rc == 0)
-			rc = dlv_settle(s, rows, res, (size_t)n, now);
+			rc = dlv_settle(s, queue_cfg, rows, res, (size_t)n,
+			    now);
 		sim_rules_drop(rules);
 	} else if (n == 0) {
 		rc = store_queue_next_due(s, next_due);
@@ -87,11 +89,12 @@ queue_run_once(void *arg, int64_t *next_due)
 }
 
 int
-queue_start(void)
+queue_start(const struct cfg *cfg)
 {
 	struct store *s = store_write_begin();
 	int n;
 
+	queue_cfg = cfg;
 	if (s == NULL)
 		return -1;
 	n = store_queue_recover(s);

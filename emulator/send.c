@@ -13,6 +13,7 @@
 #include "ident.h"
 #include "mime.h"
 #include "quota.h"
+#include "rep.h"
 #include "sendauth.h"
 #include "store.h"
 #include "store_message.h"
@@ -372,6 +373,7 @@ send_check_account(struct op_ctx *ctx, struct awserr *e)
 {
 	struct store_account a;
 	int rc = store_account_get(ctx->store, ctx->account, ctx->region, &a);
+	int paused;
 
 	if (rc < 0) {
 		awserr_set(e, "InternalFailure", "cannot read account state");
@@ -379,6 +381,20 @@ send_check_account(struct op_ctx *ctx, struct awserr *e)
 	}
 	rc = a.sending_enabled;
 	store_account_fini(&a);
+	if (rc && (paused = rep_paused(ctx->store, ctx->cfg, ctx->account,
+	    ctx->region, ctx->now_ms)) != 0) {
+		if (paused < 0) {
+			awserr_set(e, "InternalFailure", "cannot read account "
+			    "state");
+			return -1;
+		}
+		/* AWS: an account AWS paused for its bounce or complaint
+		 * rate (SES-REFERENCE §1.5). */
+		awserr_set(e, "MessageRejected", "Sending paused for this "
+		    "account. For more information, please check the inbox of "
+		    "the email address associated with your AWS account.");
+		return -1;
+	}
 	if (!rc) {
 		/* EMU: the code is the model's; the text is not captured. */
 		awserr_set(e, ctx->v2 ? "SendingPausedException" :
