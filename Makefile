@@ -44,7 +44,7 @@ LIB_SRCS := \
 	emulator/op_send.c \
 	emulator/sendauth.c \
 	emulator/dlv.c emulator/queue.c emulator/store_queue.c \
-	emulator/worker.c emulator/pub.c emulator/store_pub.c emulator/sns_stub.c \
+	emulator/worker.c emulator/pub.c emulator/store_pub.c \
 	emulator/rep.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \

@@ -64,6 +64,7 @@ def test_v1_send_email_text_and_html(server, v1):
         Tags=[{"Name": "campaign", "Value": "spring-2024"}])
     mid = resp["MessageId"]
     assert MSGID.fullmatch(mid), mid
+    server.flush()
     full, msg = captured(server, mid)
     assert full["Kind"] == "send"
     assert (full["Api"], full["Operation"]) == ("v1", "SendEmail")
@@ -86,7 +87,7 @@ def test_v1_send_email_text_and_html(server, v1):
     assert full["Tags"]["campaign"] == ["spring-2024"]
     assert full["Tags"]["ses:operation"] == ["SendEmail"]
     assert full["Tags"]["ses:from-domain"] == ["example.com"]
-    assert [e["Type"] for e in full["Events"]] == ["Send"]
+    assert [e["Type"] for e in full["Events"]] == ["Send", "Delivery"]
     raw = server.get("/_sesbox/api/v1/messages/%s/raw" % mid)
     assert raw.headers["Content-Type"] == "message/rfc822"
     assert raw.text == full["Raw"]
@@ -484,12 +485,13 @@ def test_send_templated_email(server, v1):
         Source=SENDER, Destination={"ToAddresses": ["t@example.net"]},
         Template="welcome", TemplateData='{"name": "Ann", "code": 7}')[
         "MessageId"]
+    server.flush()
     full, msg = captured(server, mid)
     assert full["Operation"] == "SendTemplatedEmail"
     assert msg["Subject"] == "Hi Ann"
     parts = [p.get_content().strip() for p in msg.iter_parts()]
     assert parts == ["Hello Ann, code 7", "<p>Hello Ann</p>"]
-    assert [e["Type"] for e in full["Events"]] == ["Send"]
+    assert [e["Type"] for e in full["Events"]] == ["Send", "Delivery"]
 
 
 def test_send_templated_email_rendering_failure(server, v1):
