@@ -16,6 +16,8 @@
 #include "op.h"
 #include "queue.h"
 #include "route.h"
+#include "sns.h"
+#include "sns_deliver.h"
 #include "store.h"
 #include "version.h"
 #include "xmem.h"
@@ -23,6 +25,14 @@
 extern char **environ;
 
 #define MAIN_ERROR_MAX_BYTES 512
+
+/* Every commit may have queued work for both senders. */
+static void
+main_committed(void)
+{
+	queue_committed();
+	sns_deliver_committed();
+}
 
 static int
 main_load_model(void)
@@ -107,18 +117,22 @@ main(int argc, char **argv)
 		goto out_model;
 	}
 	route_init(&cfg);
-	store_on_commit(queue_committed);
+	store_on_commit(main_committed);
 	if (queue_start() != 0) {
 		fprintf(stderr, "sesbox: data: cannot start the delivery "
 		    "queue\n");
 		goto out_store;
+	}
+	if (sns_deliver_start() != 0) {
+		fprintf(stderr, "sesbox: data: cannot start the SNS sender\n");
+		goto out_queue;
 	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cfg.http_threads > 0 ? (unsigned)cfg.http_threads :
 	    (unsigned)(ncpu > 0 ? ncpu : 1);
 	if (http_start(cfg.listen, threads, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sesbox: %s\n", err);
-		goto out_queue;
+		goto out_sns;
 	}
 	log_info("msg=listening version=%s addr=%.*s:%u threads=%u data=%s "
 	    "ephemeral=%d strict_auth=%d region=%s",
@@ -130,11 +144,14 @@ main(int argc, char **argv)
 	log_info("msg=stopping signal=%s", sig == SIGINT ? "INT" : "TERM");
 	http_stop();
 	status = 0;
+out_sns:
+	sns_deliver_stop();
 out_queue:
 	queue_stop();
 out_store:
 	store_on_commit(NULL);
 	store_shutdown();
+	sns_signer_free();
 out_model:
 	op_fini();
 	model_free();
