@@ -15,7 +15,7 @@ WARN += -Werror
 endif
 OPT ?= -O2 -g
 SAN ?=
-PKGS := libmicrohttpd jansson sqlite3 libcrypto
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libcurl
 CFLAGS_ALL = -std=c11 $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -MMD -MP \
 	-Iemulator -Isimulator -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv -lpthread -lm $(LDLIBS)
@@ -46,6 +46,8 @@ LIB_SRCS := \
 	emulator/dlv.c emulator/queue.c emulator/store_queue.c \
 	emulator/worker.c emulator/pub.c emulator/store_pub.c \
 	emulator/rep.c \
+	emulator/op_sns.c emulator/sns.c emulator/sns_deliver.c \
+	emulator/store_sns.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
 	simulator/inspect.c simulator/sim.c simulator/feedback.c
@@ -53,9 +55,10 @@ MAIN_SRCS := emulator/main.c
 EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
+	emulator/models/sns/2010-03-31/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest supp
+	evdest supp sns
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
@@ -63,7 +66,8 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
 DEB_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev libssl-dev libcurl4-openssl-dev check python3 \
-	python3-pytest python3-boto3 python3-requests awscli wrk curl openssl
+	python3-pytest python3-boto3 python3-requests python3-cryptography \
+	awscli wrk curl openssl
 
 .PHONY: all deps run test unit e2e bench asan fuzz lint fmt model docs \
 	docs-check clean help

@@ -167,8 +167,9 @@ static const struct cfg_key cfg_keys[] = {
 	{ .name = "public-url", .type = CFG_T_STRING,
 	  .offset = CFG_FIELD(public_url), .def = NULL,
 	  .placeholder = "URL",
-	  .description = "Base URL of sesbox in links it mails (verification "
-	      "links); unset: http://HOST:PORT of the listen address",
+	  .description = "Base URL of sesbox in links it hands out "
+	      "(verification links; SNS SubscribeURL, UnsubscribeURL and "
+	      "SigningCertURL); unset: http://HOST:PORT of the listen address",
 	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
 	{ .name = "reputation-min-sends", .type = CFG_T_INT,
 	  .offset = CFG_FIELD(reputation_min_sends), .def = "200",

@@ -9,6 +9,7 @@
 
 #include "cs.h"
 #include "store_cs.h"
+#include "sns.h"
 #include "store_evdest.h"
 #include "xmem.h"
 
@@ -306,22 +307,6 @@ evdest_chars_ok(const char *s, size_t max, const char *extra)
 	return 1;
 }
 
-/*
- * 1 when the SNS topic arn (well-formed) exists for ctx's account.
- * EMU: sesbox has no SNS yet, so every well-formed topic ARN counts as an
- * existing topic. When the minimal SNS API lands, this is the one place to
- * replace with a look-up of the topic (SES answers InvalidSNSDestination
- * "SNS topic <ARN> not found." for a missing one, LS-SES, and publishes a
- * validation message to a found one, SES-REFERENCE §4.6).
- */
-static int
-evdest_sns_topic_exists(struct op_ctx *ctx, const char *arn)
-{
-	(void)ctx;
-	(void)arn;
-	return 1;
-}
-
 /* Whether name is an SNS topic name: 1..256 letters, digits, '-' and '_',
  * a FIFO topic's ending in ".fifo" (SNS CreateTopic Name docs). */
 static int
@@ -353,8 +338,22 @@ evdest_check_sns(struct op_ctx *ctx, const json_t *t, struct awserr *e)
 	}
 	/* AWS: "SNS topic <arn:aws:sns:...:topic> not found." (LS-SES
 	 * test_cannot_create_event_for_no_topic, a real v1 reply). */
-	if (!evdest_sns_topic_exists(ctx, arn)) {
+	switch (sns_topic_exists(ctx->store, arn)) {
+	case 1:
+		break;
+	case 0:
 		awserr_set(e, code, "SNS topic <%s> not found.", arn);
+		return -1;
+	default:
+		awserr_set(e, "InternalFailure", "cannot read SNS topics");
+		return -1;
+	}
+	/* AWS: SES publishes this to a topic it is given, without a
+	 * Subject (SES-REFERENCE §4.6, §5.1); rolled back with the call if
+	 * it fails. */
+	if (sns_publish(ctx->store, arn, NULL, "Successfully validated SNS "
+	    "topic for Amazon SES event publishing.", ctx->now_ms) != 0) {
+		awserr_set(e, "InternalFailure", "cannot publish to %s", arn);
 		return -1;
 	}
 	return 0;

@@ -472,6 +472,32 @@ http_port(void)
 }
 
 void
+http_base_url(const char *public_url, const char *listen, struct buf *b)
+{
+	const char *colon;
+	size_t n;
+
+	if (public_url != NULL) {
+		n = strlen(public_url);
+		while (n > 0 && public_url[n - 1] == '/')
+			n--;
+		buf_append(b, public_url, n);
+		return;
+	}
+	colon = strrchr(listen, ':');
+	n = colon != NULL ? (size_t)(colon - listen) : strlen(listen);
+	buf_puts(b, "http://");
+	/* A wildcard bind is reached on loopback. */
+	if (n == 7 && strncmp(listen, "0.0.0.0", n) == 0)
+		buf_puts(b, "127.0.0.1");
+	else if (n == 4 && strncmp(listen, "[::]", n) == 0)
+		buf_puts(b, "[::1]");
+	else
+		buf_append(b, listen, n);
+	buf_printf(b, ":%u", (unsigned)http_port());
+}
+
+void
 http_stop(void)
 {
 	if (http_daemon == NULL)

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
+
 /* SES v2 takes messages up to 40 MB after base64; leave room for JSON. */
 #define HTTP_BODY_MAX_BYTES (42 * 1024 * 1024)
 #define HTTP_HEADERS_MAX 64
@@ -27,6 +29,14 @@ int http_start(const char *listen, unsigned threads, char *err,
     size_t errlen) __attribute__((warn_unused_result));
 /* The port actually bound (after http_start). */
 uint16_t http_port(void);
+/*
+ * Appends to b the base URL sesbox is reached at, without a trailing '/':
+ * public_url (borrowed) when not NULL, else http://HOST:PORT of the listen
+ * address ("HOST:PORT", borrowed) with the bound port, a wildcard host
+ * replaced by loopback. For links sesbox hands out (verification, SNS).
+ */
+void http_base_url(const char *public_url, const char *listen,
+    struct buf *b);
 /* Stops accepting, finishes the requests under way and frees the daemon. */
 void http_stop(void);
 

@@ -18,6 +18,8 @@
 #include "queue.h"
 #include "route.h"
 #include "sim.h"
+#include "sns.h"
+#include "sns_deliver.h"
 #include "store.h"
 #include "version.h"
 #include "xmem.h"
@@ -25,6 +27,16 @@
 extern char **environ;
 
 #define MAIN_ERROR_MAX_BYTES 512
+
+/* After every commit: new mail to deliver, new events to publish, new
+ * SNS deliveries to make. */
+static void
+main_committed(void)
+{
+	queue_committed();
+	pub_committed();
+	sns_deliver_committed();
+}
 
 static int
 main_load_model(void)
@@ -52,14 +64,6 @@ main_docs(int argc, char **argv, int *status)
 		return 1;
 	}
 	return 0;
-}
-
-/* After every commit: new mail to deliver, new events to publish. */
-static void
-main_committed(void)
-{
-	queue_committed();
-	pub_committed();
 }
 
 int
@@ -128,12 +132,16 @@ main(int argc, char **argv)
 		    "queue\n");
 		goto out_queue;
 	}
+	if (sns_deliver_start() != 0) {
+		fprintf(stderr, "sesbox: data: cannot start the SNS sender\n");
+		goto out_queue;
+	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cfg.http_threads > 0 ? (unsigned)cfg.http_threads :
 	    (unsigned)(ncpu > 0 ? ncpu : 1);
 	if (http_start(cfg.listen, threads, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sesbox: %s\n", err);
-		goto out_queue;
+		goto out_sns;
 	}
 	log_info("msg=listening version=%s addr=%.*s:%u threads=%u data=%s "
 	    "ephemeral=%d strict_auth=%d region=%s",
@@ -145,6 +153,8 @@ main(int argc, char **argv)
 	log_info("msg=stopping signal=%s", sig == SIGINT ? "INT" : "TERM");
 	http_stop();
 	status = 0;
+out_sns:
+	sns_deliver_stop();
 out_queue:
 	pub_stop();
 	queue_stop();
@@ -152,6 +162,7 @@ out_store:
 	store_on_commit(NULL);
 	store_shutdown();
 	sim_rules_fini();
+	sns_signer_free();
 out_model:
 	op_fini();
 	model_free();

@@ -16,11 +16,22 @@
 #include "embed.h"
 #include "xmem.h"
 
-#define MODEL_SES_PATH "emulator/models/ses/2010-12-01/service-2.json"
-#define MODEL_SESV2_PATH "emulator/models/sesv2/2019-09-27/service-2.json"
+/* The embedded models, in index order: SES first (model_op_count counts
+ * those), then SNS. */
+static const struct {
+	const char *name;
+	const char *path;
+} model_files[] = {
+	{ "ses", "emulator/models/ses/2010-12-01/service-2.json" },
+	{ "sesv2", "emulator/models/sesv2/2019-09-27/service-2.json" },
+	{ "sns", "emulator/models/sns/2010-03-31/service-2.json" },
+};
+#define MODEL_NSERVICES (sizeof(model_files) / sizeof(model_files[0]))
+#define MODEL_NSES 2		/* ses and sesv2 */
 
-static struct model_service model_services[2];
-static size_t model_nops_total;
+static struct model_service model_services[MODEL_NSERVICES];
+static size_t model_nops_total;		/* every service */
+static size_t model_nops_ses;		/* ses and sesv2 */
 static const struct model_op **model_ops_by_index;
 
 static const char *const model_type_names[] = {
@@ -349,8 +360,8 @@ unknown:
 }
 
 static int
-model_service_load(struct model_service *svc, const char *path, char *err,
-    size_t errlen)
+model_service_load(struct model_service *svc, const char *name,
+    const char *path, char *err, size_t errlen)
 {
 	const struct embed_file *f = embed_find(path);
 	json_t *root, *meta, *shapes, *ops, *v;
@@ -369,7 +380,7 @@ model_service_load(struct model_service *svc, const char *path, char *err,
 		return -1;
 	}
 	meta = json_object_get(root, "metadata");
-	svc->name = xstrdup(strstr(path, "sesv2") ? "sesv2" : "ses");
+	svc->name = xstrdup(name);
 	svc->api_version = model_strdup_or_null(meta, "apiVersion");
 	svc->protocol = model_strdup_or_null(meta, "protocol");
 	svc->xml_namespace = model_strdup_or_null(meta, "xmlNamespace");
@@ -426,15 +437,18 @@ model_load(char *err, size_t errlen)
 {
 	size_t i, j, n = 0;
 
-	if (model_service_load(&model_services[0], MODEL_SES_PATH, err,
-	    errlen) != 0 ||
-	    model_service_load(&model_services[1], MODEL_SESV2_PATH, err,
-	    errlen) != 0)
-		return -1;
-	model_nops_total = model_services[0].nops + model_services[1].nops;
+	model_nops_total = model_nops_ses = 0;
+	for (i = 0; i < MODEL_NSERVICES; i++) {
+		if (model_service_load(&model_services[i], model_files[i].name,
+		    model_files[i].path, err, errlen) != 0)
+			return -1;
+		model_nops_total += model_services[i].nops;
+		if (i < MODEL_NSES)
+			model_nops_ses += model_services[i].nops;
+	}
 	model_ops_by_index = xcalloc(model_nops_total,
 	    sizeof(*model_ops_by_index));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < MODEL_NSERVICES; i++) {
 		for (j = 0; j < model_services[i].nops; j++) {
 			model_services[i].ops[j].index = n;
 			model_ops_by_index[n++] = &model_services[i].ops[j];
@@ -501,11 +515,13 @@ model_service_free(struct model_service *svc)
 void
 model_free(void)
 {
-	model_service_free(&model_services[0]);
-	model_service_free(&model_services[1]);
+	size_t i;
+
+	for (i = 0; i < MODEL_NSERVICES; i++)
+		model_service_free(&model_services[i]);
 	free(model_ops_by_index);
 	model_ops_by_index = NULL;
-	model_nops_total = 0;
+	model_nops_total = model_nops_ses = 0;
 }
 
 const struct model_service *
@@ -520,8 +536,20 @@ model_sesv2(void)
 	return &model_services[1];
 }
 
+const struct model_service *
+model_sns(void)
+{
+	return &model_services[2];
+}
+
 size_t
 model_op_count(void)
+{
+	return model_nops_ses;
+}
+
+size_t
+model_op_slots(void)
 {
 	return model_nops_total;
 }
@@ -529,5 +557,5 @@ model_op_count(void)
 const struct model_op *
 model_op_at(size_t index)
 {
-	return index < model_nops_total ? model_ops_by_index[index] : NULL;
+	return index < model_nops_ses ? model_ops_by_index[index] : NULL;
 }

@@ -1,11 +1,14 @@
 /*
- * model — the SES service models as C tables.
+ * model — the service models as C tables.
  *
  * At start-up the embedded botocore models (emulator/models/, written by
- * `make model`) for ses 2010-12-01 (Query) and sesv2 2019-09-27 (REST-JSON)
- * are parsed once into the immutable structures below, which the codecs,
- * the validator and the router read from every thread without locks.
- * This module does not decode, validate or route requests itself.
+ * `make model`) for ses 2010-12-01 (Query), sesv2 2019-09-27 (REST-JSON) and
+ * sns 2010-03-31 (Query) are parsed once into the immutable structures
+ * below, which the codecs, the validator and the router read from every
+ * thread without locks. The two SES models are what model_op_count and
+ * model_op_at walk (coverage, health, policy actions); SNS operations have
+ * indices after them. This module does not decode, validate or route
+ * requests itself.
  */
 #ifndef MODEL_H
 #define MODEL_H
@@ -96,11 +99,11 @@ struct model_op {
 	int response_code;		/* REST: success status (default 200) */
 	const struct model_shape **errors;
 	size_t nerrors;
-	size_t index;			/* 0 .. model_op_count()-1 across services */
+	size_t index;			/* 0 .. model_op_slots()-1 across services */
 };
 
 struct model_service {
-	const char *name;		/* "ses" or "sesv2" */
+	const char *name;		/* "ses", "sesv2" or "sns" */
 	const char *api_version;
 	const char *protocol;		/* "query" or "rest-json" */
 	const char *xml_namespace;	/* Query only */
@@ -123,9 +126,13 @@ void model_free(void);
 /* The loaded services (borrowed, valid until model_free). */
 const struct model_service *model_ses(void);
 const struct model_service *model_sesv2(void);
-/* Total number of operations over both services. */
+const struct model_service *model_sns(void);
+/* Number of SES operations (ses and sesv2); their indices come first. */
 size_t model_op_count(void);
-/* Operation by global index, or NULL. */
+/* Number of operation indices over every service, SNS included (for
+ * tables indexed by model_op.index). */
+size_t model_op_slots(void);
+/* SES operation by index (< model_op_count()), or NULL. */
 const struct model_op *model_op_at(size_t index);
 
 /* Look-ups by exact name, or NULL (borrowed). */

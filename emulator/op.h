@@ -1,8 +1,9 @@
 /*
  * op — the table of operation handlers and the context they run in.
  *
- * Every operation of both models has a slot; a slot without a handler
- * answers NotImplemented naming the operation (never a fake success).
+ * Every operation of every model (SES v1 and v2, SNS) has a slot; a slot
+ * without a handler answers NotImplemented naming the operation (never a
+ * fake success).
  * Handlers see decoded input and fill output as json_t shaped like the
  * model; they never see HTTP, XML or SigV4, and never choose a status code.
  * v1 and v2 twins call the same core function. This module does not decode,
@@ -83,7 +84,7 @@ void op_coverage_markdown(FILE *out);
 
 /* One row of a handler table; a table ends with a row whose name is NULL. */
 struct op_entry {
-	const char *service;	/* "ses" or "sesv2" */
+	const char *service;	/* "ses", "sesv2" or "sns" */
 	const char *name;	/* operation name as in the model */
 	op_fn fn;
 };
@@ -97,5 +98,6 @@ extern const struct op_entry op_cs_table[];	/* op_cs.c */
 extern const struct op_entry op_evdest_table[];	/* op_evdest.c */
 extern const struct op_entry op_tpl_table[];	/* op_tpl.c */
 extern const struct op_entry op_supp_table[];	/* op_supp.c */
+extern const struct op_entry op_sns_table[];	/* op_sns.c */
 
 #endif

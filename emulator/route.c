@@ -28,11 +28,22 @@
 
 /* AWS: SDKs sign SES requests as "ses"; old clients used "email". */
 static const char *const route_services[] = { "ses", "email" };
+/* AWS: and SNS requests as "sns" (botocore sns model, signingName). */
+static const char *const route_sns_services[] = { "sns" };
 
 static const struct cfg *route_cfg;
 
 /* route_response.door: which renderer an answer came from. */
-enum { ROUTE_DOOR_OTHER, ROUTE_DOOR_V1, ROUTE_DOOR_V2 };
+enum { ROUTE_DOOR_OTHER, ROUTE_DOOR_V1, ROUTE_DOOR_V2, ROUTE_DOOR_SNS };
+
+/* Which services a door's requests are signed for. */
+struct route_scope {
+	const char *const *services;
+	size_t nservices;
+	/* Unsigned requests are served even in strict mode (SNS's link
+	 * actions). */
+	int anonymous;
+};
 
 /* One API call: the handler's context and the SigV4 data it points into. */
 struct route_call {
@@ -122,13 +133,21 @@ route_response_fini(struct route_response *resp)
 /* ---- rendering, per protocol ---- */
 
 static void
-route_v1_error(const struct route_request *req, struct route_response *resp,
+route_query_error(const struct model_service *svc,
+    const struct route_request *req, struct route_response *resp,
     const struct awserr *e)
 {
-	resp->body = qry_error(model_ses(), e, req->request_id, &resp->status,
+	resp->body = qry_error(svc, e, req->request_id, &resp->status,
 	    &resp->body_len);
 	resp->content_type = "text/xml";
 	snprintf(resp->error, sizeof(resp->error), "%s", e->code);
+}
+
+static void
+route_v1_error(const struct route_request *req, struct route_response *resp,
+    const struct awserr *e)
+{
+	route_query_error(model_ses(), req, resp, e);
 }
 
 /* Moves a rendered v2 answer into resp (r is released). */
@@ -162,12 +181,13 @@ route_v2_error(const struct route_request *req, struct route_response *resp,
 /* ---- caller identity ---- */
 
 /*
- * Fills ctx's account, region and access key from the request's SigV4 data.
- * Returns 0, or -1 with e set (strict mode only).
+ * Fills ctx's account, region and access key from the request's SigV4 data,
+ * signed for one of sc's services. Returns 0, or -1 with e set (strict
+ * mode only).
  */
 static int
-route_auth(const struct route_request *req, struct op_ctx *ctx,
-    struct sigv4_auth *auth, struct awserr *e)
+route_auth(const struct route_request *req, const struct route_scope *sc,
+    struct op_ctx *ctx, struct sigv4_auth *auth, struct awserr *e)
 {
 	struct sigv4_header h[ROUTE_SIGV4_HEADERS_MAX];
 	struct sigv4_request sr;
@@ -190,7 +210,8 @@ route_auth(const struct route_request *req, struct op_ctx *ctx,
 	ctx->region = route_cfg->region;
 	ctx->access_key = "";
 	if (sigv4_parse(&sr, auth, e) != 0) {
-		if (route_cfg->strict_auth)
+		if (route_cfg->strict_auth && !(sc->anonymous &&
+		    strcmp(e->code, "MissingAuthenticationToken") == 0))
 			return -1;
 		/* EMU: like the other emulators, a request without usable
 		 * SigV4 data is served as the default account and region. */
@@ -201,9 +222,8 @@ route_auth(const struct route_request *req, struct op_ctx *ctx,
 	ctx->account = cfg_account_for_key(route_cfg, auth->access_key);
 	/* Any region sesbox can partition by, in both modes; the service
 	 * only when verifying (lenient mode takes any signature). */
-	if (sigv4_check_scope(auth, NULL, route_services,
-	    route_cfg->strict_auth ? sizeof(route_services) /
-	    sizeof(route_services[0]) : 0, e) != 0)
+	if (sigv4_check_scope(auth, NULL, sc->services,
+	    route_cfg->strict_auth ? sc->nservices : 0, e) != 0)
 		return -1;
 	ctx->region = auth->region;
 	if (!route_cfg->strict_auth)
@@ -278,7 +298,7 @@ route_ctx_init(const struct route_request *req, struct op_ctx *ctx)
  */
 static int
 route_begin(const struct route_request *req, struct route_response *resp,
-    struct route_call *c, struct awserr *e)
+    const struct route_scope *sc, struct route_call *c, struct awserr *e)
 {
 	awserr_init(e);
 	route_ctx_init(req, &c->ctx);
@@ -287,7 +307,7 @@ route_begin(const struct route_request *req, struct route_response *resp,
 		*e = *req->reject;
 		return -1;
 	}
-	if (route_auth(req, &c->ctx, &c->auth, e) != 0)
+	if (route_auth(req, sc, &c->ctx, &c->auth, e) != 0)
 		return -1;
 	snprintf(resp->account, sizeof(resp->account), "%s", c->ctx.account);
 	snprintf(resp->region, sizeof(resp->region), "%s", c->ctx.region);
@@ -305,31 +325,38 @@ route_commit_failed(struct route_response *resp, const char *request_id)
 	awserr_set(&e, "InternalFailure", "the transaction did not commit");
 	if (resp->door == ROUTE_DOOR_V1)
 		route_v1_error(&req, resp, &e);
+	else if (resp->door == ROUTE_DOOR_SNS)
+		route_query_error(model_sns(), &req, resp, &e);
 	else
 		route_v2_error(&req, resp, &e);
 	route_header(resp, "x-amzn-RequestId", request_id);
 }
 
-/* ---- v1: Query ---- */
+/* ---- Query: SES v1 and SNS ---- */
 
+/*
+ * One Query door: svc's operations, signed for sc's services; p holds the
+ * parameters, perr why they did not parse (checked after the caller's
+ * identity, like the rest of the input).
+ */
 static void
-route_v1(const struct route_request *req, struct route_response *resp)
+route_query_door(const struct model_service *svc,
+    const struct route_scope *sc, const struct route_request *req,
+    struct route_response *resp, struct qry_params *p,
+    const struct awserr *perr)
 {
-	struct qry_params *p = qry_params_new();
 	const struct model_op *op = NULL;
 	struct route_call c;
 	struct awserr e;
 	json_t *in = NULL, *out = NULL;
 
-	resp->door = ROUTE_DOOR_V1;
-	if (route_begin(req, resp, &c, &e) != 0)
+	if (route_begin(req, resp, sc, &c, &e) != 0)
 		goto fail;
-	if ((req->query != NULL && qry_params_add(p, req->query,
-	    strlen(req->query), &e) != 0) ||
-	    (req->body_len > 0 && qry_params_add(p, req->body, req->body_len,
-	    &e) != 0))
+	if (awserr_isset(perr)) {
+		e = *perr;
 		goto fail;
-	if (qry_decode(model_ses(), p, &op, &in, &e) != 0) {
+	}
+	if (qry_decode(svc, p, &op, &in, &e) != 0) {
 		if (op != NULL)
 			resp->op = op->name;
 		goto fail;
@@ -342,10 +369,79 @@ route_v1(const struct route_request *req, struct route_response *resp)
 	resp->body = qry_encode(op, out, req->request_id, &resp->body_len);
 	goto done;
 fail:
-	route_v1_error(req, resp, &e);
+	route_query_error(svc, req, resp, &e);
 done:
 	json_decref(in);
 	json_decref(out);
+}
+
+/* Non-zero when req carries SigV4 data (header or presigned query). */
+static int
+route_signed(const struct route_request *req, const char **credential)
+{
+	size_t i;
+
+	*credential = NULL;
+	for (i = 0; i < req->nheaders; i++)
+		if (strcasecmp(req->headers[i].name, "Authorization") == 0) {
+			*credential = req->headers[i].value;
+			return 1;
+		}
+	if (req->query != NULL && (*credential = strstr(req->query,
+	    "X-Amz-Credential=")) != NULL)
+		return 1;
+	return 0;
+}
+
+/*
+ * Whether a request to / is for SNS: signed with an "sns" credential
+ * scope, or unsigned and naming an action SNS has and SES v1 does not
+ * (SNS's SubscribeURL and UnsubscribeURL links are unsigned GETs).
+ */
+static int
+route_query_is_sns(const struct route_request *req, struct qry_params *p)
+{
+	const char *cred, *action;
+
+	if (route_signed(req, &cred))
+		return cred != NULL && (strstr(cred, "/sns/aws4_request") !=
+		    NULL || strcasestr(cred, "%2Fsns%2Faws4_request") != NULL);
+	action = qry_params_get(p, "Action");
+	return action != NULL && model_op_find(model_ses(), action) == NULL &&
+	    model_op_find(model_sns(), action) != NULL;
+}
+
+static void
+route_query(const struct route_request *req, struct route_response *resp)
+{
+	static const struct route_scope ses = { route_services,
+	    sizeof(route_services) / sizeof(route_services[0]), 0 };
+	struct route_scope sns = { route_sns_services,
+	    sizeof(route_sns_services) / sizeof(route_sns_services[0]), 0 };
+	struct qry_params *p = qry_params_new();
+	const char *action;
+	struct awserr perr;
+	int rc = 0;
+
+	/* Not when the HTTP layer refused it: route_begin answers that. */
+	awserr_init(&perr);
+	if (req->reject == NULL && req->query != NULL)
+		rc = qry_params_add(p, req->query, strlen(req->query), &perr);
+	if (req->reject == NULL && rc == 0 && req->body_len > 0)
+		rc = qry_params_add(p, req->body, req->body_len, &perr);
+	if (route_query_is_sns(req, p)) {
+		resp->door = ROUTE_DOOR_SNS;
+		/* AWS: SNS takes the links it mails (ConfirmSubscription,
+		 * Unsubscribe) unsigned (SNS API reference). */
+		action = qry_params_get(p, "Action");
+		sns.anonymous = action != NULL &&
+		    (strcmp(action, "ConfirmSubscription") == 0 ||
+		    strcmp(action, "Unsubscribe") == 0);
+		route_query_door(model_sns(), &sns, req, resp, p, &perr);
+	} else {
+		resp->door = ROUTE_DOOR_V1;
+		route_query_door(model_ses(), &ses, req, resp, p, &perr);
+	}
 	qry_params_free(p);
 }
 
@@ -354,6 +450,8 @@ done:
 static void
 route_v2(const struct route_request *req, struct route_response *resp)
 {
+	static const struct route_scope v2 = { route_services,
+	    sizeof(route_services) / sizeof(route_services[0]), 0 };
 	const struct model_op *op;
 	struct rest_match m = { .n = 0 };
 	struct route_call c;
@@ -362,7 +460,7 @@ route_v2(const struct route_request *req, struct route_response *resp)
 	json_t *in = NULL, *out = NULL;
 
 	resp->door = ROUTE_DOOR_V2;
-	if (route_begin(req, resp, &c, &e) != 0)
+	if (route_begin(req, resp, &v2, &c, &e) != 0)
 		goto fail;
 	if ((op = rest_route(model_sesv2(), req->method, req->path, &m, &e)) ==
 	    NULL)
@@ -395,7 +493,7 @@ route_handle(const struct route_request *req, struct route_response *resp)
 	else if (strncmp(req->path, "/v2/", 4) == 0)
 		route_v2(req, resp);
 	else if (strcmp(req->path, "/") == 0)
-		route_v1(req, resp);
+		route_query(req, resp);
 	else {
 		struct awserr e;
 

@@ -2,8 +2,9 @@
  * route — what to do with one HTTP request, given in full.
  *
  * Picks the door (inspection API under /_sesbox/, SES v2 under /v2/, SES v1
- * at /), reads the caller's SigV4 identity (access key -> account, scope ->
- * region; verified in strict mode), has the right codec decode the input,
+ * at /, and SNS at / for requests signed for "sns" or naming an SNS-only
+ * action), reads the caller's SigV4 identity (access key -> account, scope
+ * -> region; verified in strict mode), has the right codec decode the input,
  * runs the operation inside one store transaction and renders the result or
  * error. It owns no sockets: http.c feeds it and writes what it returns.
  */

@@ -22,7 +22,9 @@
 #include "log.h"
 #include "xmem.h"
 
-#define STORE_STMT_CACHE_SIZE 128
+/* Distinct SQL texts a connection may prepare (about 80 so far); store_stmt
+ * aborts when full, so keep ample room. */
+#define STORE_STMT_CACHE_SIZE 256
 #define STORE_SCHEMA_PREFIX "emulator/schema/"
 
 struct store_stmt {

@@ -67,27 +67,7 @@ verify_region_name(const char *code)
 static void
 verify_base_url(const struct cfg *cfg, struct buf *b)
 {
-	const char *colon;
-	size_t n;
-
-	if (cfg->public_url != NULL) {
-		n = strlen(cfg->public_url);
-		while (n > 0 && cfg->public_url[n - 1] == '/')
-			n--;
-		buf_append(b, cfg->public_url, n);
-		return;
-	}
-	colon = strrchr(cfg->listen, ':');
-	n = (size_t)(colon - cfg->listen);
-	buf_puts(b, "http://");
-	/* A wildcard bind is reached on loopback. */
-	if (strncmp(cfg->listen, "0.0.0.0", n) == 0 && n == 7)
-		buf_puts(b, "127.0.0.1");
-	else if (strncmp(cfg->listen, "[::]", n) == 0 && n == 4)
-		buf_puts(b, "[::1]");
-	else
-		buf_append(b, cfg->listen, n);
-	buf_printf(b, ":%u", (unsigned)http_port());
+	http_base_url(cfg->public_url, cfg->listen, b);
 }
 
 static void

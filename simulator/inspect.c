@@ -18,11 +18,14 @@
 #include "queue.h"
 #include "quota.h"
 #include "sim.h"
+#include "sns.h"
+#include "sns_deliver.h"
 #include "store.h"
 #include "store_identity.h"
 #include "store_message.h"
 #include "store_pub.h"
 #include "store_send.h"
+#include "store_sns.h"
 #include "tclock.h"
 #include "verify.h"
 #include "version.h"
@@ -227,6 +230,7 @@ inspect_clock(const struct route_request *req, struct route_response *resp)
 		}
 		json_decref(body);
 		queue_kick();	/* rows may have come due */
+		sns_kick();
 		log_info("req=%s msg=\"clock changed\" frozen=%d now_ms=%lld",
 		    req->request_id, tclock_frozen(),
 		    (long long)tclock_now_ms());
@@ -236,8 +240,9 @@ inspect_clock(const struct route_request *req, struct route_response *resp)
 
 /*
  * POST /_sesbox/api/v1/queue/flush: returns once every recipient due by
- * the test clock has been settled (its events recorded) and every event
- * published, so a test asserts on them without waiting blindly.
+ * the test clock has been settled (its events recorded), every event
+ * published and every SNS delivery due attempted, so a test asserts on
+ * them without waiting blindly.
  */
 static void
 inspect_queue_flush(const struct route_request *req,
@@ -245,7 +250,8 @@ inspect_queue_flush(const struct route_request *req,
 {
 	(void)req;
 	if (queue_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0 ||
-	    pub_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0) {
+	    pub_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0 ||
+	    sns_deliver_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0) {
 		inspect_error(resp, 503, "ServiceUnavailable", "the delivery "
 		    "queue did not settle in time");
 		return;
@@ -292,6 +298,74 @@ inspect_rules_reload(const struct route_request *req,
 	}
 	log_info("req=%s msg=\"simulator rules reloaded\"", req->request_id);
 	route_json(resp, 200, sim_rules_get());
+}
+
+/*
+ * POST /_sesbox/api/v1/sns/flush: returns once every SNS delivery due by
+ * the test clock has been attempted and recorded.
+ */
+static void
+inspect_sns_flush(const struct route_request *req,
+    struct route_response *resp)
+{
+	(void)req;
+	if (sns_deliver_drain(INSPECT_FLUSH_TIMEOUT_MS) != 0) {
+		inspect_error(resp, 503, "ServiceUnavailable", "the SNS "
+		    "deliveries did not settle in time");
+		return;
+	}
+	route_json(resp, 200, json_pack("{s:b}", "flushed", 1));
+}
+
+/* GET /_sesbox/api/v1/sns/deliveries[?topic=ARN&limit=N]: newest first,
+ * each with its attempts. */
+static void
+inspect_sns_deliveries(const struct route_request *req,
+    struct route_response *resp)
+{
+	char topic[INSPECT_PARAM_MAX_BYTES], limit[16];
+	struct store *s = store_get();
+	json_t *list = NULL;
+	long n = 100;
+
+	if (req->query != NULL && inspect_param(req->query, "limit", limit,
+	    sizeof(limit)) == 0 && ((n = atol(limit)) < 1 ||
+	    n > STORE_SNS_DELIVERY_LIST_MAX)) {
+		inspect_error(resp, 400, "BadRequest", "limit must be 1-1000");
+		return;
+	}
+	if (s != NULL && store_begin(s) == 0) {
+		list = store_sns_delivery_list(s, inspect_param(req->query,
+		    "topic", topic, sizeof(topic)) ? NULL : topic, (size_t)n);
+		if (store_commit(s) != 0)
+			store_rollback(s);
+	}
+	if (list == NULL) {
+		inspect_error(resp, 500, "InternalFailure", "cannot list SNS "
+		    "deliveries");
+		return;
+	}
+	route_json(resp, 200, json_pack("{s:o}", "deliveries", list));
+}
+
+/* GET /_sesbox/sns/SimpleNotificationService-<hex>.pem: the certificate
+ * SNS messages are signed under (their SigningCertURL). */
+static void
+inspect_sns_cert(const struct route_request *req, struct route_response *resp)
+{
+	const char *name = sns_cert_name(), *pem = sns_cert_pem();
+
+	if (name == NULL || pem == NULL || strcmp(req->path +
+	    strlen(SNS_CERT_PATH), name) != 0) {
+		inspect_error(resp, 404, "NotFound", "no such certificate");
+		return;
+	}
+	resp->status = 200;
+	/* EMU: the content type real SNS serves its certificates with is
+	 * not recorded; the PEM certificate type. */
+	resp->content_type = "application/x-x509-ca-cert";
+	resp->body = xstrdup(pem);
+	resp->body_len = strlen(pem);
 }
 
 /* GET /_sesbox/api/v1/messages[?to=&kind=&account=&region=&limit=]. */
@@ -609,6 +683,11 @@ static const struct {
 	{ VERIFY_PATH, inspect_methods_get, inspect_verify, 0 },
 	{ INSPECT_IDENTITIES_PATH "/", inspect_methods_get,
 	    inspect_dns_records, 1 },
+	{ "/_sesbox/api/v1/sns/deliveries", inspect_methods_get,
+	    inspect_sns_deliveries, 0 },
+	{ "/_sesbox/api/v1/sns/flush", inspect_methods_post, inspect_sns_flush,
+	    0 },
+	{ SNS_CERT_PATH, inspect_methods_get, inspect_sns_cert, 1 },
 };
 
 void

@@ -2,7 +2,8 @@
  * inspect — sesbox's own HTTP API under /_sesbox/: health, the test hooks
  * (reset, the test clock, the operation list), the captured messages
  * (list and get; filters, events and wait come with the capture store
- * issue) and the verification links mailed by sesbox. Answers plain JSON
+ * issue), the verification links mailed by sesbox, and SNS's side: the
+ * signing certificate, the delivery attempts and their flush. Answers plain JSON
  * (HTML for the links); it is not an AWS API, so errors are {"code": ...,
  * "message": ...} with a fitting HTTP status.
  */

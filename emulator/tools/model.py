@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Write sesbox's compact SES service models (dev-time tool behind `make model`).
+"""Write sesbox's compact service models (dev-time tool behind `make model`).
 
 Finds every botocore installed on this machine (any Python's site- or
 dist-packages, pyenv versions), takes the one with
-the highest version, and writes its `ses` 2010-12-01 and `sesv2` 2019-09-27
-service models to emulator/models/<service>/<version>/service-2.json with all
+the highest version, and writes its `ses` 2010-12-01, `sesv2` 2019-09-27 and
+`sns` 2010-03-31 service models to
+emulator/models/<service>/<version>/service-2.json with all
 documentation stripped. The files stay in botocore's own format so the test
 driver can point boto3 and the AWS CLI at them with AWS_DATA_PATH, and the
 build embeds them into bin/sesbox. Standard library only.
@@ -16,7 +17,8 @@ import os
 import re
 import sys
 
-SERVICES = (("ses", "2010-12-01"), ("sesv2", "2019-09-27"))
+SERVICES = (("ses", "2010-12-01"), ("sesv2", "2019-09-27"),
+            ("sns", "2010-03-31"))
 DROP_KEYS = {"documentation", "documentationUrl", "deprecatedMessage",
              "examples", "docs"}
 SEARCH_GLOBS = (
@@ -68,7 +70,7 @@ def main():
             if v and all(load_model(pkg, s, ver) for s, ver in SERVICES):
                 found.append((v, pkg))
     if not found:
-        sys.exit("model.py: no botocore with ses and sesv2 models found")
+        sys.exit("model.py: no botocore with ses, sesv2 and sns models found")
     found.sort(reverse=True)
     version, pkg = found[0]
     print("model.py: using botocore %s at %s" %

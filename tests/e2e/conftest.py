@@ -6,6 +6,8 @@ Run from the project root with Debian's interpreter (`make e2e`):
         -p no:cacheprovider tests/e2e
 """
 import datetime
+import http.server
+import json
 import os
 import pathlib
 import re
@@ -344,6 +346,80 @@ def sesv2(server):
     """sesv2(region=..., key=..., secret=..., srv=None) -> a boto3 v2
     client."""
     return _client_factory("sesv2", server)
+
+
+@pytest.fixture
+def sns_client(server):
+    """sns_client(region=..., key=..., secret=..., srv=None) -> a boto3 SNS
+    client (sesbox's minimal SNS)."""
+    return _client_factory("sns", server)
+
+
+# -- a real subscriber -------------------------------------------------------
+
+class Received:
+    def __init__(self, host, path, headers, body):
+        self.host = host                # the subscriber's HOST:PORT
+        self.path = path
+        self.headers = headers          # [(name, value)] as sent
+        self.body = body                # bytes
+
+    def header(self, name):
+        values = [v for k, v in self.headers if k.lower() == name.lower()]
+        assert len(values) <= 1, self.headers
+        return values[0] if values else None
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Subscriber:
+    """An HTTP endpoint on loopback recording every request it gets; it
+    answers status(received) (200 by default)."""
+
+    def __init__(self, status=None):
+        self.received = []
+        self.status = status or (lambda r: 200)
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                r = Received("127.0.0.1:%d" % outer.httpd.server_port,
+                             self.path, list(self.headers.items()),
+                             self.rfile.read(n))
+                outer.received.append(r)
+                self.send_response(outer.status(r))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     Handler)
+        self.url = "http://127.0.0.1:%d/sns-hook" % self.httpd.server_port
+        self.thread = threading.Thread(
+            target=lambda: self.httpd.serve_forever(0.05), daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def subscriber():
+    subs = []
+
+    def make(status=None):
+        s = Subscriber(status)
+        subs.append(s)
+        return s
+
+    yield make
+    for s in subs:
+        s.close()
 
 
 def aws_cli(srv, *args, key=DUMMY_KEY, secret=DUMMY_SECRET,

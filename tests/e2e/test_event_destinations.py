@@ -11,7 +11,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import DEFAULT_ACCOUNT, aws_cli
+from conftest import make_client, DEFAULT_ACCOUNT, aws_cli
 
 TOPIC = "arn:aws:sns:us-east-1:000000000000:ses-events"
 ROLE = "arn:aws:iam::000000000000:role/ses-firehose"
@@ -109,6 +109,18 @@ def v2_def(target, types=("SEND",), enabled=True):
 
 def v2_dest(name, target, types=("SEND",), enabled=True):
     return dict(v2_def(target, types, enabled), Name=name)
+
+
+def make_topic(srv):
+    """TOPIC, which SNS destinations name, exists on srv."""
+    make_client("sns", srv.url, "us-east-1", "AKIDSESBOXTEST",
+                "sesbox-test-secret", True).create_topic(Name="ses-events")
+
+
+@pytest.fixture(autouse=True)
+def topic(request):
+    if "server" in request.fixturenames:
+        make_topic(request.getfixturevalue("server"))
 
 
 @pytest.fixture
@@ -522,15 +534,30 @@ def test_invalid_sns_destination(v1, v2, arn):
         400, "InvalidSNSDestination", text)
 
 
-def test_valid_sns_topics(v1, v2):
-    for i, arn in enumerate([
-            "arn:aws:sns:eu-west-1:123456789012:other-account_topic",
-            "arn:aws:sns:us-east-1:000000000000:" + "t" * 256,
-            "arn:aws:sns:us-east-1:000000000000:orders.fifo",
-            "arn:aws-cn:sns:cn-north-1:000000000000:t"]):
+VALID_TOPICS = [
+    "arn:aws:sns:eu-west-1:000000000000:other_region-topic",
+    "arn:aws:sns:us-east-1:000000000000:" + "t" * 256,
+    "arn:aws-cn:sns:cn-north-1:000000000000:t"]
+
+
+def test_valid_sns_topics(v1, v2, sns_client):
+    for arn in VALID_TOPICS:
+        region = arn.split(":")[3]
+        sns_client(region=region).create_topic(Name=arn.split(":")[5])
+    for i, arn in enumerate(VALID_TOPICS):
         v1_create(v1, v1_dest("d%d" % i, ("SNSDestination",
                                           {"TopicARN": arn})))
-    assert len(v2_list(v2)) == 4
+    assert len(v2_list(v2)) == 3
+
+
+def test_missing_sns_topic(v1, v2):
+    arn = "arn:aws:sns:us-east-1:000000000000:nobody"
+    assert error(v1_create, client=v1, dest=v1_dest(
+        "d", ("SNSDestination", {"TopicARN": arn}))) == (
+        400, "InvalidSNSDestination", "SNS topic <%s> not found." % arn)
+    assert error(v2_create, client=v2, name="d", definition=v2_def(
+        (None, None, "SnsDestination", {"TopicArn": arn}))) == (
+        400, "BadRequestException", "SNS topic <%s> not found." % arn)
 
 
 @pytest.mark.parametrize("role, stream, bad", [
@@ -672,6 +699,7 @@ KEY_B, SECRET_B, ACCOUNT_B = "AKIDEVDESTB", "secretB", "222222222222"
 def test_accounts_and_regions_are_isolated(start_server, ses, sesv2):
     srv = start_server("--credentials", "%s:%s:%s,%s:%s:%s" % (
         KEY_A, SECRET_A, ACCOUNT_A, KEY_B, SECRET_B, ACCOUNT_B))
+    make_topic(srv)
     scopes = [(KEY_A, SECRET_A, "us-east-1"), (KEY_B, SECRET_B, "us-east-1"),
               (KEY_A, SECRET_A, "eu-west-1"), ("AKIDNOBODY", "x",
                                                "us-east-1")]

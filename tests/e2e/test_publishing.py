@@ -205,3 +205,89 @@ def test_no_forwarding_when_disabled(server, ses):
     send(v1, "bounce@" + SIM, cs=None)
     server.flush()
     assert captured(server, "feedback") == []
+
+
+# -- SNS: events and identity notifications reach a real subscriber -------------
+
+def confirmed_topic(srv, sns_client, subscriber, name="ses-feed"):
+    import requests
+    arn = sns_client().create_topic(Name=name)["TopicArn"]
+    sub = subscriber()
+    sns_client().subscribe(TopicArn=arn, Protocol="http", Endpoint=sub.url)
+    srv.flush()
+    (conf,) = sub.received
+    assert conf.header("x-amz-sns-message-type") == "SubscriptionConfirmation"
+    assert requests.get(conf.json()["SubscribeURL"], timeout=10).status_code \
+        == 200
+    sub.received.clear()
+    return arn, sub
+
+
+def test_events_and_notifications_through_sns(server, ses, sesv2, sns_client,
+                                              subscriber):
+    arn, sub = confirmed_topic(server, sns_client, subscriber)
+    v1 = set_up(server, ses, sesv2, {"to-sns": {
+        "Enabled": True, "MatchingEventTypes": ["BOUNCE"],
+        "SnsDestination": {"TopicArn": arn}}})
+    v1.set_identity_notification_topic(Identity=SENDER,
+                                       NotificationType="Bounce",
+                                       SnsTopic=arn)
+    mid = send(v1, "bounce@" + SIM)
+    pubs = publications(server, mid)
+    assert [(p["Format"], p["Status"]) for p in pubs] == [
+        ("event", "published"), ("notification", "published")]
+    got = [r.json() for r in sub.received]
+    assert len(got) == 3
+    # AWS: SES validates a new SNS destination with a plain message, no
+    # Subject (SES-REFERENCE §4.6, §5.1).
+    (valid,) = [g for g in got if not g["Message"].startswith("{")]
+    assert "Subject" not in valid
+    assert valid["Message"] == ("Successfully validated SNS topic for "
+                                "Amazon SES event publishing.")
+    (event,) = [g for g in got if '"eventType"' in g["Message"]]
+    (note,) = [g for g in got if '"notificationType"' in g["Message"]]
+    assert event["Type"] == "Notification"
+    assert event["Subject"] == "Amazon SES Email Event Notification"
+    assert json.loads(event["Message"]) == pubs[0]["Payload"]
+    assert json.loads(event["Message"])["eventType"] == "Bounce"
+    assert "Subject" not in note
+    payload = json.loads(note["Message"])
+    assert payload == pubs[1]["Payload"]
+    assert list(payload) == ["notificationType", "bounce", "mail"]
+    # Headers only when the identity asks for them.
+    assert "headers" not in payload["mail"]
+    assert payload["mail"]["sourceArn"] == \
+        "arn:aws:ses:us-east-1:000000000000:identity/" + SENDER
+
+
+def test_notification_headers_when_enabled(server, ses, sns_client,
+                                           subscriber):
+    arn, sub = confirmed_topic(server, sns_client, subscriber)
+    v1 = ses()
+    v1.verify_email_identity(EmailAddress=SENDER)
+    for kind in ("Delivery", "Complaint"):
+        v1.set_identity_notification_topic(Identity=SENDER,
+                                           NotificationType=kind,
+                                           SnsTopic=arn)
+    v1.set_identity_headers_in_notifications_enabled(
+        Identity=SENDER, NotificationType="Delivery", Enabled=True)
+    send(v1, "complaint@" + SIM, cs=None)
+    server.flush()
+    notes = {json.loads(r.json()["Message"])["notificationType"]:
+             json.loads(r.json()["Message"]) for r in sub.received}
+    assert set(notes) == {"Delivery", "Complaint"}
+    assert notes["Delivery"]["mail"]["commonHeaders"]["subject"] == "Hello"
+    assert "headers" not in notes["Complaint"]["mail"]
+
+
+def test_publishing_to_a_deleted_topic_is_recorded_failed(server, ses,
+                                                          sesv2, sns_client):
+    arn = sns_client().create_topic(Name="short-lived")["TopicArn"]
+    v1 = set_up(server, ses, sesv2, {"to-sns": {
+        "Enabled": True, "MatchingEventTypes": ["SEND"],
+        "SnsDestination": {"TopicArn": arn}}})
+    sns_client().delete_topic(TopicArn=arn)
+    mid = send(v1, "success@" + SIM)
+    (p,) = publications(server, mid)
+    assert (p["Status"], p["Error"]) == ("failed",
+                                         "SNS topic %s not found." % arn)

@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "store.h"
 #include "store_cs.h"
+#include "store_sns.h"
 
 #define ACCOUNT "000000000000"
 #define REGION "us-east-1"
@@ -77,6 +78,18 @@ make_set(struct store *s, const char *region, const char *cs)
 	ck_assert_int_eq(store_cs_put(s, ACCOUNT, region, &c), 0);
 }
 
+/* Creates SNS topic name in region (SNS destinations need one). */
+static void
+make_topic(struct store *s, const char *region, const char *name)
+{
+	struct store_sns_topic t;
+
+	memset(&t, 0, sizeof(t));
+	t.name = (char *)name;
+	t.display_name = (char *)"";
+	ck_assert_int_eq(store_sns_topic_insert(s, ACCOUNT, region, &t), 0);
+}
+
 /* Creates destination name in set cs through the v2 core. */
 static void
 make_dest(struct op_ctx *ctx, const char *cs, const char *name,
@@ -133,6 +146,8 @@ START_TEST(t_matching)
 	make_set(s, REGION, "cs");
 	make_set(s, REGION, "other");
 	make_set(s, "eu-west-1", "cs");
+	make_topic(s, REGION, "t");
+	make_topic(s, "eu-west-1", "w");
 	make_dest(&ctx, "cs", "sns", "{\"Enabled\": true, "
 	    "\"MatchingEventTypes\": [\"BOUNCE\", \"SEND\"], "
 	    "\"SnsDestination\": {\"TopicArn\": \"" TOPIC "\"}}");

@@ -32,6 +32,16 @@ START_TEST(t_counts_and_metadata)
 	ck_assert_uint_eq(model_ses()->nops, 71);
 	ck_assert_uint_eq(model_sesv2()->nops, 110);
 	ck_assert_uint_eq(model_op_count(), 181);
+	/* SNS: indices after SES's, outside the SES count. */
+	ck_assert_uint_eq(model_sns()->nops, 42);
+	ck_assert_uint_eq(model_op_slots(), 181 + 42);
+	ck_assert_str_eq(model_sns()->name, "sns");
+	ck_assert_str_eq(model_sns()->protocol, "query");
+	ck_assert_str_eq(model_sns()->api_version, "2010-03-31");
+	ck_assert_str_eq(model_sns()->xml_namespace,
+	    "http://sns.amazonaws.com/doc/2010-03-31/");
+	ck_assert_uint_ge(model_op_find(model_sns(), "Publish")->index, 181);
+	ck_assert_ptr_null(model_op_find(model_ses(), "Publish"));
 	ck_assert_str_eq(model_ses()->protocol, "query");
 	ck_assert_str_eq(model_sesv2()->protocol, "rest-json");
 	ck_assert_str_eq(model_ses()->xml_namespace,
