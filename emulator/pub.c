@@ -120,9 +120,9 @@ pub_metrics(FILE *out)
 /* The message and event a publication is about. */
 struct pub_ctx {
 	struct store *s;
-	const struct store_pub_event *e;
+	struct store_pub_event *e;
 	struct evt_mail mail;
-	struct store_identity id;	/* the sending identity, if found */
+	struct store_identity_feedback id;	/* the sending identity's */
 	int have_id;
 	char arn[PUB_ARN_MAX_BYTES];
 	int64_t now_ms;
@@ -156,21 +156,31 @@ pub_identity(struct pub_ctx *c)
 	size_t i;
 
 	for (i = 0; i < 2 && names[i] != NULL && !c->have_id; i++) {
-		store_identity_init(&c->id);
-		if (store_identity_get(c->s, c->e->account, c->e->region,
-		    names[i], &c->id) != 0) {
-			store_identity_fini(&c->id);
+		if (store_identity_feedback_get(c->s, c->e->account,
+		    c->e->region, names[i], &c->id) != 0)
 			continue;
-		}
-		if (strcmp(c->id.verification_status, "Success") == 0) {
+		if (c->id.verified) {
 			c->have_id = 1;
 			snprintf(c->arn, sizeof(c->arn),
 			    "arn:aws:ses:%s:%s:identity/%s", c->e->region,
 			    c->e->account, c->id.name);
 		} else {
-			store_identity_fini(&c->id);
+			store_identity_feedback_fini(&c->id);
 		}
 	}
+}
+
+/* The message text, read only once a payload needs it. */
+static int
+pub_load(struct pub_ctx *c)
+{
+	if (store_pub_load(c->s, c->e) != 0)
+		return -1;
+	c->mail.raw = c->e->raw;
+	c->mail.raw_len = c->e->raw_len;
+	c->mail.destinations = c->e->destinations;
+	c->mail.tags = c->e->tags;
+	return 0;
 }
 
 /* "arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME" → NAME. */
@@ -282,25 +292,21 @@ pub_event_detail(const struct store_pub_event *e)
 	return d;
 }
 
+/* The event to dests (the matching destinations, borrowed). */
 static int
-pub_destinations(struct pub_ctx *c)
+pub_destinations(struct pub_ctx *c, const json_t *dests)
 {
 	const struct store_pub_event *e = c->e;
-	json_t *dests, *dest, *detail, *payload, *sns, *fh, *cw;
+	json_t *dest, *detail, *payload, *sns, *fh, *cw;
 	const char *name, *target, *status, *kind;
 	char err[1200], *text;
 	size_t i;
-	int type = evdest_type_parse(e->type), rc = 0, r;
+	int rc = 0, r;
 
-	if (e->configuration_set == NULL || type < 0)
+	if (json_array_size(dests) == 0)
 		return 0;
-	if ((dests = evdest_matching(c->s, e->account, e->region,
-	    e->configuration_set, (enum evdest_type)type)) == NULL)
+	if (pub_load(c) != 0)
 		return -1;
-	if (json_array_size(dests) == 0) {
-		json_decref(dests);
-		return 0;
-	}
 	detail = pub_event_detail(e);
 	/* AWS: a Rendering Failure event's mail has no headers (§4.6). */
 	payload = evt_payload(&c->mail, EVT_EVENT, e->type, detail,
@@ -359,7 +365,6 @@ pub_destinations(struct pub_ctx *c)
 	free(text);
 	json_decref(payload);
 	json_decref(detail);
-	json_decref(dests);
 	return rc;
 }
 
@@ -373,8 +378,7 @@ static int
 pub_forward(struct pub_ctx *c)
 {
 	const struct store_pub_event *e = c->e;
-	const char *id = json_string_value(json_object_get(e->detail,
-	    "feedbackId")), *sep;
+	const char *id, *sep;
 	char domain[MSGID_DOMAIN_MAX_BYTES];
 	struct feedback_report r;
 	struct store_message m;
@@ -384,7 +388,13 @@ pub_forward(struct pub_ctx *c)
 	size_t len;
 	int bounce = strcmp(e->type, "Bounce") == 0, rc;
 
-	if (!c->id.forwarding_enabled || id == NULL || (!bounce &&
+	if (!c->id.forwarding_enabled || (!bounce && strcmp(e->type,
+	    "Complaint") != 0))
+		return 0;
+	if (pub_load(c) != 0)
+		return -1;
+	id = json_string_value(json_object_get(e->detail, "feedbackId"));
+	if (id == NULL || (!bounce &&
 	    strcmp(e->type, "Complaint") != 0) || (bounce &&
 	    strcmp(json_string_value(json_object_get(e->detail,
 	    "bounceType")) ? json_string_value(json_object_get(e->detail,
@@ -452,6 +462,8 @@ pub_notification(struct pub_ctx *c)
 	}
 	if (topic == NULL)
 		return pub_forward(c);
+	if (pub_load(c) != 0)
+		return -1;
 	if ((payload = evt_payload(&c->mail, EVT_NOTIFICATION, e->type,
 	    e->detail, headers)) == NULL)
 		return 0;
@@ -470,11 +482,23 @@ pub_notification(struct pub_ctx *c)
 }
 
 static int
-pub_event(struct store *s, const struct store_pub_event *e, int64_t now_ms)
+pub_event(struct store *s, struct store_pub_event *e, int64_t now_ms)
 {
 	struct pub_ctx c;
-	int rc;
+	json_t *dests = NULL;
+	int type = evdest_type_parse(e->type), rc;
 
+	if (e->configuration_set != NULL && type >= 0 && (dests =
+	    evdest_matching(s, e->account, e->region, e->configuration_set,
+	    (enum evdest_type)type)) == NULL)
+		return -1;
+	/* Most events go nowhere: no set, and no identity notification. */
+	if (json_array_size(dests) == 0 && strcmp(e->type, "Bounce") != 0 &&
+	    strcmp(e->type, "Complaint") != 0 && strcmp(e->type,
+	    "Delivery") != 0) {
+		json_decref(dests);
+		return 0;
+	}
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.e = e;
@@ -490,16 +514,16 @@ pub_event(struct store *s, const struct store_pub_event *e, int64_t now_ms)
 	    NULL) ? c.arn : NULL;
 	c.mail.source_ip = e->source_ip;
 	c.mail.caller_identity = NULL;
-	c.mail.destinations = e->destinations;
+	c.mail.destinations = NULL;
 	c.mail.timestamp_ms = e->created_ms;
-	c.mail.tags = e->tags;
-	c.mail.raw = e->raw;
-	c.mail.raw_len = e->raw_len;
-	rc = pub_destinations(&c);
+	c.mail.tags = NULL;
+	c.mail.raw = "";
+	rc = pub_destinations(&c, dests);
 	if (rc == 0)
 		rc = pub_notification(&c);
+	json_decref(dests);
 	if (c.have_id)
-		store_identity_fini(&c.id);
+		store_identity_feedback_fini(&c.id);
 	return rc;
 }
 

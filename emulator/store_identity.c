@@ -101,6 +101,49 @@ store_identity_get(struct store *s, const char *account, const char *region,
 }
 
 int
+store_identity_feedback_get(struct store *s, const char *account,
+    const char *region, const char *name,
+    struct store_identity_feedback *out)
+{
+	static const char sql[] = "SELECT name, verification_status = "
+	    "'Success', bounce_topic, complaint_topic, delivery_topic, "
+	    "forwarding_enabled, headers_bounce, headers_complaint, "
+	    "headers_delivery FROM identity WHERE account_id = ?1 AND region = "
+	    "?2 AND name = ?3";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -1;
+	store_bind_scope(st, account, region);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->name = store_text_dup(st, 0);
+		out->verified = sqlite3_column_int(st, 1);
+		out->bounce_topic = store_text_dup(st, 2);
+		out->complaint_topic = store_text_dup(st, 3);
+		out->delivery_topic = store_text_dup(st, 4);
+		out->forwarding_enabled = sqlite3_column_int(st, 5);
+		out->headers_bounce = sqlite3_column_int(st, 6);
+		out->headers_complaint = sqlite3_column_int(st, 7);
+		out->headers_delivery = sqlite3_column_int(st, 8);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+void
+store_identity_feedback_fini(struct store_identity_feedback *f)
+{
+	free(f->name);
+	free(f->bounce_topic);
+	free(f->complaint_topic);
+	free(f->delivery_topic);
+	memset(f, 0, sizeof(*f));
+}
+
+int
 store_identity_put(struct store *s, const char *account, const char *region,
     const struct store_identity *id)
 {

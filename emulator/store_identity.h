@@ -52,6 +52,26 @@ void store_identity_fini(struct store_identity *id);
  */
 int store_identity_get(struct store *s, const char *account,
     const char *region, const char *name, struct store_identity *out);
+/* What the event publisher needs of an identity (strings new, NULL when
+ * unset). */
+struct store_identity_feedback {
+	char *name;
+	int verified;
+	char *bounce_topic;
+	char *complaint_topic;
+	char *delivery_topic;
+	int forwarding_enabled;
+	int headers_bounce;
+	int headers_complaint;
+	int headers_delivery;
+};
+
+/* Reads name's feedback settings. Returns 0 when found (release with
+ * store_identity_feedback_fini), 1 when there is none, -1 on error. */
+int store_identity_feedback_get(struct store *s, const char *account,
+    const char *region, const char *name,
+    struct store_identity_feedback *out);
+void store_identity_feedback_fini(struct store_identity_feedback *f);
 /* Creates or updates the row named id->name (policies are kept). */
 int store_identity_put(struct store *s, const char *account,
     const char *region, const struct store_identity *id);

@@ -80,11 +80,11 @@ long
 store_pub_events(struct store *s, int64_t after, size_t max,
     struct store_pub_event **out)
 {
-	static const char sql[] = "SELECT e.id, e.type, e.ts_ms, e.detail, "
-	    "e.message_id, m.account_id, m.region, m.source, m.destinations, "
-	    "m.raw, m.created_ms, m.operation, m.configuration_set, m.tags, "
-	    "m.source_ip, m.caller FROM event e JOIN message m USING "
-	    "(message_id) WHERE e.id > ?1 ORDER BY e.id LIMIT ?2";
+	static const char sql[] = "SELECT e.id, e.type, e.ts_ms, e.message_id, "
+	    "m.account_id, m.region, m.source, m.created_ms, m.operation, "
+	    "m.configuration_set, m.source_ip, m.caller FROM event e JOIN "
+	    "message m USING (message_id) WHERE e.id > ?1 ORDER BY e.id LIMIT "
+	    "?2";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	struct store_pub_event *v = NULL, *e;
 	size_t n = 0, cap = 0;
@@ -105,23 +105,15 @@ store_pub_events(struct store *s, int64_t after, size_t max,
 		e->id = sqlite3_column_int64(st, 0);
 		e->type = store_text_dup(st, 1);
 		e->ts_ms = sqlite3_column_int64(st, 2);
-		e->detail = store_pub_json(st, 3);
-		e->message_id = store_text_dup(st, 4);
-		e->account = store_text_dup(st, 5);
-		e->region = store_text_dup(st, 6);
-		e->source = store_text_dup(st, 7);
-		e->destinations = store_pub_json(st, 8);
-		e->raw_len = (size_t)sqlite3_column_bytes(st, 9);
-		e->raw = xmalloc(e->raw_len + 1);
-		if (e->raw_len > 0)
-			memcpy(e->raw, sqlite3_column_blob(st, 9), e->raw_len);
-		e->raw[e->raw_len] = '\0';
-		e->created_ms = sqlite3_column_int64(st, 10);
-		e->operation = store_text_dup(st, 11);
-		e->configuration_set = store_text_dup(st, 12);
-		e->tags = store_pub_json(st, 13);
-		e->source_ip = store_text_dup(st, 14);
-		e->caller = store_text_dup(st, 15);
+		e->message_id = store_text_dup(st, 3);
+		e->account = store_text_dup(st, 4);
+		e->region = store_text_dup(st, 5);
+		e->source = store_text_dup(st, 6);
+		e->created_ms = sqlite3_column_int64(st, 7);
+		e->operation = store_text_dup(st, 8);
+		e->configuration_set = store_text_dup(st, 9);
+		e->source_ip = store_text_dup(st, 10);
+		e->caller = store_text_dup(st, 11);
 	}
 	sqlite3_reset(st);
 	*out = v;
@@ -133,6 +125,35 @@ store_pub_events(struct store *s, int64_t after, size_t max,
 		return -1;
 	}
 	return (long)n;
+}
+
+int
+store_pub_load(struct store *s, struct store_pub_event *e)
+{
+	static const char sql[] = "SELECT m.raw, m.destinations, m.tags, "
+	    "e.detail FROM event e JOIN message m USING (message_id) WHERE "
+	    "e.id = ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (e->loaded)
+		return 0;
+	if ((st = store_stmt(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, e->id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e->raw_len = (size_t)sqlite3_column_bytes(st, 0);
+		e->raw = xmalloc(e->raw_len + 1);
+		if (e->raw_len > 0)
+			memcpy(e->raw, sqlite3_column_blob(st, 0), e->raw_len);
+		e->raw[e->raw_len] = '\0';
+		e->destinations = store_pub_json(st, 1);
+		e->tags = store_pub_json(st, 2);
+		e->detail = store_pub_json(st, 3);
+		e->loaded = 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int

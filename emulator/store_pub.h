@@ -12,25 +12,30 @@
 
 #include "store.h"
 
-/* One event to publish, with its message (strings new). */
+/*
+ * One event to publish, with its message (strings new). What only a
+ * payload needs (the detail, recipients and tags parsed, the message text)
+ * is read by store_pub_load, most events never needing it.
+ */
 struct store_pub_event {
 	int64_t id;
 	char *type;			/* eventType */
 	int64_t ts_ms;
-	json_t *detail;			/* new */
 	char *message_id;
 	char *account;
 	char *region;
 	char *source;
-	json_t *destinations;		/* new array */
-	char *raw;
-	size_t raw_len;
 	int64_t created_ms;
 	char *operation;
 	char *configuration_set;	/* or NULL */
-	json_t *tags;			/* new object, or NULL */
 	char *source_ip;
 	char *caller;
+	int loaded;			/* store_pub_load ran */
+	json_t *detail;			/* new, once loaded */
+	json_t *destinations;		/* new array, once loaded */
+	json_t *tags;			/* new object or NULL, once loaded */
+	char *raw;			/* once loaded */
+	size_t raw_len;
 };
 
 void store_pub_event_fini(struct store_pub_event *e);
@@ -44,6 +49,9 @@ int store_pub_cursor_set(struct store *s, int64_t last);
  */
 long store_pub_events(struct store *s, int64_t after, size_t max,
     struct store_pub_event **out);
+
+/* Reads and parses what e's payloads need (once). Returns 0 or -1. */
+int store_pub_load(struct store *s, struct store_pub_event *e);
 
 /* One publication (all borrowed). */
 struct store_pub_record {
