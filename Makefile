@@ -45,7 +45,7 @@ LIB_SRCS := \
 	emulator/sendauth.c \
 	emulator/dlv.c emulator/queue.c emulator/store_queue.c \
 	emulator/worker.c emulator/pub.c emulator/store_pub.c \
-	emulator/rep.c \
+	emulator/rep.c emulator/track.c emulator/store_track.c \
 	emulator/op_sns.c emulator/sns.c emulator/sns_deliver.c \
 	emulator/store_sns.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \

@@ -10,14 +10,19 @@
 
 #include "buf.h"
 #include "cs.h"
+#include "evdest.h"
 #include "ident.h"
+#include "http.h"
 #include "mime.h"
 #include "quota.h"
 #include "rep.h"
 #include "sendauth.h"
 #include "store.h"
+#include "store_cs.h"
 #include "store_message.h"
 #include "store_send.h"
+#include "store_track.h"
+#include "track.h"
 #include "xmem.h"
 
 #define SEND_SIMULATOR_DOMAIN "simulator.amazonses.com"
@@ -45,6 +50,8 @@ struct send_state {
 	const char *configuration_set;
 	json_t *tags;			/* {"name": ["value"]} (new) */
 	const char *verdict;		/* "virus" (static), or NULL */
+	char *html;			/* the HTML as tracked (new), or NULL */
+	json_t *track_links;		/* its rewritten links (new), or NULL */
 };
 
 /*
@@ -81,6 +88,8 @@ send_state_fini(struct send_state *st)
 	free(st->raw);
 	free(st->subject);
 	json_decref(st->tags);
+	free(st->html);
+	json_decref(st->track_links);
 }
 
 /* Parses one address; InvalidParameterValue with SES's text when bad. */
@@ -430,6 +439,67 @@ send_header_tags(const char *h)
 }
 
 /* Builds a message from simple parts into st->raw. */
+/* Whether configuration set cs publishes events of type t somewhere. */
+static int
+send_publishes(struct op_ctx *ctx, const char *cs, enum evdest_type t)
+{
+	json_t *d = evdest_matching(ctx->store, ctx->account, ctx->region, cs,
+	    t);
+	int yes = json_array_size(d) > 0;
+
+	json_decref(d);
+	return yes;
+}
+
+/*
+ * The HTML to build the message with: AWS: with a configuration set that
+ * publishes OPEN or CLICK events, links are rewritten and an open pixel
+ * added (SES-REFERENCE §12; track.c). Borrowed from r or st.
+ */
+static const char *
+send_track(struct op_ctx *ctx, const struct send_request *r,
+    struct send_state *st, const char *msgid)
+{
+	struct track_opts o = { .message_id = msgid };
+	struct store_cs cs;
+	struct awserr e;
+	struct buf base;
+	const char *domain = NULL;
+	json_t *tracking = NULL;
+
+	if (r->html == NULL || st->configuration_set == NULL)
+		return r->html;
+	o.opens = send_publishes(ctx, st->configuration_set, EVDEST_OPEN);
+	o.clicks = send_publishes(ctx, st->configuration_set, EVDEST_CLICK);
+	if (!o.opens && !o.clicks)
+		return r->html;
+	buf_init(&base);
+	awserr_init(&e);
+	if (cs_load(ctx, st->configuration_set, &cs, &e) == 0) {
+		if (cs.tracking != NULL &&
+		    (tracking = json_loads(cs.tracking, 0, NULL)) != NULL)
+			domain = json_string_value(json_object_get(tracking,
+			    "CustomRedirectDomain"));
+		/* AWS: a custom redirect domain replaces SES's own in the
+		 * links (§12). EMU: served only when it resolves to sesbox;
+		 * https unless the policy is OPTIONAL. */
+		if (domain != NULL)
+			buf_printf(&base, "%s://%s", json_string_value(
+			    json_object_get(tracking, "HttpsPolicy")) != NULL &&
+			    strcmp(json_string_value(json_object_get(tracking,
+			    "HttpsPolicy")), "OPTIONAL") == 0 ? "http" :
+			    "https", domain);
+		store_cs_fini(&cs);
+	}
+	if (domain == NULL)
+		http_base_url(ctx->cfg->public_url, ctx->cfg->listen, &base);
+	o.base = base.data;
+	st->html = track_html(r->html, &o, &st->track_links);
+	json_decref(tracking);
+	buf_fini(&base);
+	return st->html;
+}
+
 static void
 send_build(struct op_ctx *ctx, const struct send_request *r,
     struct send_state *st, const char *msgid)
@@ -506,8 +576,8 @@ send_build(struct op_ctx *ctx, const struct send_request *r,
 	m.text.data = r->text;
 	m.text.len = r->text ? strlen(r->text) : 0;
 	m.text.charset = r->text_charset;
-	m.html.data = r->html;
-	m.html.len = r->html ? strlen(r->html) : 0;
+	m.html.data = send_track(ctx, r, st, msgid);
+	m.html.len = m.html.data ? strlen(m.html.data) : 0;
 	m.html.charset = r->html_charset;
 	m.attachments = att;
 	m.nattachments = json_array_size(r->attachments);
@@ -652,6 +722,14 @@ send_persist(struct op_ctx *ctx, struct send_state *st, const char *msgid,
 	m.destinations = dest;
 	if (store_message_insert(ctx->store, &m) != 0)
 		goto out;
+	for (i = 0; i < json_array_size(st->track_links); i++) {
+		const json_t *l = json_array_get(st->track_links, i);
+
+		if (store_track_link_put(ctx->store, msgid, (int)i + 1,
+		    json_string_value(json_object_get(l, "url")),
+		    json_object_get(l, "tags")) != 0)
+			goto out;
+	}
 	/* AWS: a message whose template failed to render is not delivered
 	 * (SES-REFERENCE §8.2): nothing is queued. */
 	for (i = 0; r->render_error == NULL && i < st->n; i++)

@@ -27,6 +27,7 @@
 #include "store_send.h"
 #include "store_sns.h"
 #include "tclock.h"
+#include "track.h"
 #include "verify.h"
 #include "version.h"
 #include "wire.h"
@@ -674,6 +675,7 @@ static const struct {
 	{ "/_sesbox/api/v1/publications", inspect_methods_get,
 	    inspect_publications, 0 },
 	{ "/_sesbox/metrics", inspect_methods_get, inspect_metrics, 0 },
+	{ TRACK_PATH, inspect_methods_get, track_handle, 1 },
 	{ "/_sesbox/api/v1/simulator/rules", inspect_methods_get_put,
 	    inspect_rules, 0 },
 	{ "/_sesbox/api/v1/simulator/rules/reload", inspect_methods_post,

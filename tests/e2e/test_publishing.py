@@ -291,3 +291,81 @@ def test_publishing_to_a_deleted_topic_is_recorded_failed(server, ses,
     (p,) = publications(server, mid)
     assert (p["Status"], p["Error"]) == ("failed",
                                          "SNS topic %s not found." % arn)
+
+
+# -- open and click tracking ------------------------------------------------------
+
+HTML = ('<html><body><p>Hi</p>'
+        '<a href="https://example.com/a?x=1&amp;y=2" ses:tags="camp:spring;'
+        'ab:b;">one</a> <a ses:no-track href="https://example.com/b">two</a>'
+        ' <a href="mailto:x@example.com">mail</a></body></html>')
+
+
+def tracked_send(v1, html=HTML):
+    return v1.send_email(
+        Source=SENDER, Destination={"ToAddresses": ["success@" + SIM]},
+        Message={"Subject": {"Data": "Hello"},
+                 "Body": {"Text": {"Data": "Hi"}, "Html": {"Data": html}}},
+        ConfigurationSetName="cs1")["MessageId"]
+
+
+def html_of(srv, mid):
+    import email
+    import email.policy
+    raw = srv.get("/_sesbox/api/v1/messages/%s/raw" % mid).text
+    msg = email.message_from_string(raw, policy=email.policy.default)
+    return [p for p in msg.walk()
+            if p.get_content_type() == "text/html"][0].get_content()
+
+
+def test_open_and_click_tracking(server, ses, sesv2):
+    import re
+    import requests
+    v1 = set_up(server, ses, sesv2, {"fh": firehose(["OPEN", "CLICK"])})
+    mid = tracked_send(v1)
+    html = html_of(server, mid)
+    base = server.url + "/_sesbox/t/"
+    links = re.findall(r'href="([^"]*)"', html)
+    assert links[0].startswith(base + "L0/https:%2F%2Fexample.com%2Fa%3F")
+    assert re.search(r"/1/%s/[A-Za-z0-9_-]{28}=1$" % mid, links[0])
+    # ses:no-track links stay, without the attribute; mailto is not
+    # tracked; ses:tags is not delivered.
+    assert links[1:] == ["https://example.com/b", "mailto:x@example.com"]
+    assert "ses:" not in html
+    pixel = re.search(r'<img alt="" src="([^"]*)" style="display: none; '
+                      r'width: 1px; height: 1px;">', html)
+    assert pixel and pixel.group(1).startswith(base + "I0/" + mid + "/")
+    r = requests.get(pixel.group(1), headers={"User-Agent": "Mailer/1"},
+                     timeout=10)
+    assert (r.status_code, r.headers["Content-Type"]) == (200, "image/gif")
+    r = requests.get(links[0], headers={"User-Agent": "Browser/2"},
+                     allow_redirects=False, timeout=10)
+    assert (r.status_code, r.headers["Location"]) == (
+        302, "https://example.com/a?x=1&y=2")
+    events = dict(server.events(mid))
+    assert events["Open"]["userAgent"] == "Mailer/1"
+    assert events["Open"]["ipAddress"] == "127.0.0.1"
+    assert events["Click"]["link"] == "https://example.com/a?x=1&y=2"
+    assert events["Click"]["linkTags"] == {"camp": ["spring"], "ab": ["b"]}
+    types = [p["Type"] for p in publications(server, mid)]
+    assert types == ["Open", "Click"]
+
+
+def test_open_tracker_placeholder(server, ses, sesv2):
+    v1 = set_up(server, ses, sesv2, {"fh": firehose(["OPEN"])})
+    mid = tracked_send(v1, "<p>a</p>{{ses:openTracker}}<p>b</p>")
+    html = html_of(server, mid)
+    assert html.startswith('<p>a</p><img alt="" src="')
+    assert html.endswith("<p>b</p>\n") or html.endswith("<p>b</p>")
+    assert "{{ses:openTracker}}" not in html
+
+
+def test_no_tracking_without_open_or_click_destinations(server, ses, sesv2):
+    v1 = set_up(server, ses, sesv2, {"fh": firehose(["SEND"])})
+    mid = tracked_send(v1)
+    assert "/_sesbox/t/" not in html_of(server, mid)
+
+
+def test_unknown_tracking_links(server):
+    assert server.get("/_sesbox/t/I0/nope/sig").status_code == 404
+    assert server.get("/_sesbox/t/L0/x/1/nope/sig=1").status_code == 404

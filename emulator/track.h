@@ -1,0 +1,42 @@
+/*
+ * track — open and click tracking: rewrites a message's HTML as SES does
+ * when its configuration set publishes OPEN or CLICK events (every http and
+ * https link through sesbox's click endpoint, an open pixel at the first
+ * {{ses:openTracker}} or at the end), and records the Open and Click events
+ * when those endpoints are hit. The URLs keep SES's shape
+ * (.../I0/<MessageId>/<signature> and .../L0/<link>/1/<MessageId>/
+ * <signature>=<n>) under sesbox's base URL, or the set's custom redirect
+ * domain. It does not decide whether a message is tracked (send.c does).
+ */
+#ifndef TRACK_H
+#define TRACK_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "route.h"
+
+/* Under the base URL: the open pixel and the click redirect. */
+#define TRACK_PATH "/_sesbox/t/"
+
+struct track_opts {
+	const char *base;		/* "http://HOST:PORT" (no slash) */
+	const char *message_id;
+	int opens;			/* add the open pixel */
+	int clicks;			/* rewrite links */
+};
+
+/*
+ * html rewritten as o asks (new). *links becomes a new array of
+ * {"url", "tags": {"k": ["v"]}} for the n of each click URL (n = index
+ * + 1), for the caller to keep with the message.
+ */
+char *track_html(const char *html, const struct track_opts *o,
+    json_t **links);
+
+/* Serves GET TRACK_PATH...: records the event, answers the pixel or the
+ * redirect (or 404). */
+void track_handle(const struct route_request *req,
+    struct route_response *resp);
+
+#endif
