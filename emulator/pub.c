@@ -14,6 +14,7 @@
 #include "evt.h"
 #include "feedback.h"
 #include "log.h"
+#include "mime.h"
 #include "msgid.h"
 #include "sns.h"
 #include "store.h"
@@ -370,15 +371,17 @@ pub_destinations(struct pub_ctx *c, const json_t *dests)
 
 /*
  * AWS: with no topic for bounces (complaints) and feedback forwarding on,
- * SES mails the report to the sender instead. sesbox captures it as a
- * message of kind "feedback" (a DSN or an ARF report; EMU: an auto-reply's
- * Transient bounce forwards nothing).
+ * SES mails the report to the sender instead — a DSN, an ARF report, or
+ * the out-of-office reply itself. sesbox captures it as a message of kind
+ * "feedback".
  */
 static int
 pub_forward(struct pub_ctx *c)
 {
 	const struct store_pub_event *e = c->e;
-	const char *id, *sep;
+	const char *id, *sep, *from;
+	const json_t *first;
+	int auto_reply;
 	char domain[MSGID_DOMAIN_MAX_BYTES];
 	struct feedback_report r;
 	struct store_message m;
@@ -394,12 +397,15 @@ pub_forward(struct pub_ctx *c)
 	if (pub_load(c) != 0)
 		return -1;
 	id = json_string_value(json_object_get(e->detail, "feedbackId"));
-	if (id == NULL || (!bounce &&
-	    strcmp(e->type, "Complaint") != 0) || (bounce &&
+	if (id == NULL)
+		return 0;
+	/* An auto-reply's report names only the address (§4.2 ooto@). */
+	first = json_array_get(json_object_get(e->detail,
+	    "bouncedRecipients"), 0);
+	auto_reply = bounce && json_object_get(first, "action") == NULL &&
 	    strcmp(json_string_value(json_object_get(e->detail,
 	    "bounceType")) ? json_string_value(json_object_get(e->detail,
-	    "bounceType")) : "", "Transient") == 0))
-		return 0;
+	    "bounceType")) : "", "Transient") == 0;
 	msgid_domain(e->region, domain);
 	memset(&r, 0, sizeof(r));
 	r.to = e->source;
@@ -412,16 +418,32 @@ pub_forward(struct pub_ctx *c)
 	r.now_ms = c->now_ms;
 	r.detail = e->detail;
 	r.message_domain = domain;
-	mime = bounce ? feedback_dsn(&r, &len) : feedback_arf(&r, &len);
-	subject = bounce ? "Delivery Status Notification (Failure)" :
-	    "Complaint about your message";
+	if (auto_reply) {
+		struct mime_msg *h = mime_parse_headers(e->raw, e->raw_len);
+		const char *sub = h ? mime_header_get(h, "Subject") : NULL;
+
+		from = json_string_value(json_object_get(first,
+		    "emailAddress"));
+		mime = feedback_auto_reply(&r, from, sub, h ?
+		    mime_header_get(h, "Message-ID") : NULL, &len);
+		subject = "Auto-reply";
+		mime_msg_free(h);
+	} else if (bounce) {
+		mime = feedback_dsn(&r, &len);
+		from = FEEDBACK_DSN_FROM;
+		subject = "Delivery Status Notification (Failure)";
+	} else {
+		mime = feedback_arf(&r, &len);
+		from = FEEDBACK_ARF_FROM;
+		subject = "Complaint about your message";
+	}
 	to = json_pack("[s]", e->source);
 	memset(&m, 0, sizeof(m));
 	m.message_id = id;
 	m.account = e->account;
 	m.region = e->region;
 	m.kind = "feedback";
-	m.source = bounce ? FEEDBACK_DSN_FROM : FEEDBACK_ARF_FROM;
+	m.source = from;
 	m.destinations = to;
 	m.subject = subject;
 	m.raw = mime;

@@ -136,3 +136,26 @@ feedback_arf(const struct feedback_report *r, size_t *len)
 	feedback_tail(&b, r, boundary);
 	return buf_steal(&b, len);
 }
+
+char *
+feedback_auto_reply(const struct feedback_report *r, const char *from,
+    const char *subject, const char *message_id, size_t *len)
+{
+	char date[64];
+	struct buf b;
+
+	feedback_date(r->now_ms, date);
+	buf_init(&b);
+	/* RFC 3834 §3.1.5, §3.1.7: "Auto:" and Auto-Submitted. */
+	buf_printf(&b, "From: %s\r\nTo: %s\r\nSubject: Auto: %s\r\nDate: %s"
+	    "\r\nMessage-ID: <%s@%s>\r\n", from, r->to, subject != NULL ?
+	    subject : "", date, r->feedback_id, r->message_domain);
+	if (message_id != NULL)
+		buf_printf(&b, "In-Reply-To: %s\r\nReferences: %s\r\n",
+		    message_id, message_id);
+	buf_puts(&b, "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n\r\n"
+	    "I am out of the office and will reply when I return.\r\n");
+	return buf_steal(&b, len);
+}

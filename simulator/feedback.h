@@ -35,5 +35,12 @@ struct feedback_report {
 char *feedback_dsn(const struct feedback_report *r, size_t *len);
 /* The ARF report for a Complaint detail (new MIME text, *len set). */
 char *feedback_arf(const struct feedback_report *r, size_t *len);
+/*
+ * The out-of-office reply (RFC 3834) the recipient from sent to the
+ * report's sender, about the message with subject and message_id (may be
+ * NULL). New MIME text, *len set.
+ */
+char *feedback_auto_reply(const struct feedback_report *r, const char *from,
+    const char *subject, const char *message_id, size_t *len);
 
 #endif

@@ -369,3 +369,21 @@ def test_no_tracking_without_open_or_click_destinations(server, ses, sesv2):
 def test_unknown_tracking_links(server):
     assert server.get("/_sesbox/t/I0/nope/sig").status_code == 404
     assert server.get("/_sesbox/t/L0/x/1/nope/sig=1").status_code == 404
+
+
+def test_out_of_office_reply_forwarded(server, ses):
+    import email
+    import email.policy
+    v1 = ses()
+    v1.verify_email_identity(EmailAddress=SENDER)
+    mid = send(v1, "ooto@" + SIM, cs=None)
+    server.flush()
+    (reply,) = captured(server, "feedback")
+    assert (reply["Source"], reply["Destinations"]) == ("ooto@" + SIM,
+                                                        [SENDER])
+    raw = server.get("/_sesbox/api/v1/messages/%s/raw" %
+                     reply["MessageId"]).text
+    msg = email.message_from_string(raw, policy=email.policy.default)
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert msg["Subject"] == "Auto: Hello"
+    assert msg["In-Reply-To"] == "<%s@email.amazonses.com>" % mid
