@@ -60,6 +60,10 @@ static pthread_mutex_t store_ckpt_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t store_ckpt_wanted_cond = PTHREAD_COND_INITIALIZER;
 static int store_ckpt_wanted;
 static int store_ckpt_stopping;
+/* WAL pages when the last checkpoint ended: the next is wanted only once
+ * STORE_CHECKPOINT_PAGES more have been written (or the WAL started over),
+ * not after every commit while the copied frames stay in the WAL. */
+static int store_ckpt_last;
 
 static pthread_t store_committer, store_checkpointer;
 static int store_threads_started;
@@ -80,7 +84,8 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	(void)name;
 	if (pages >= STORE_CHECKPOINT_PAGES) {
 		pthread_mutex_lock(&store_ckpt_lock);
-		if (!store_ckpt_wanted) {
+		if (!store_ckpt_wanted && (pages < store_ckpt_last ||
+		    pages - store_ckpt_last >= STORE_CHECKPOINT_PAGES)) {
 			store_ckpt_wanted = 1;
 			pthread_cond_signal(&store_ckpt_wanted_cond);
 		}
@@ -202,6 +207,7 @@ store_checkpointer_main(void *arg)
 		pthread_mutex_unlock(&store_ckpt_lock);
 		if (c == NULL)
 			c = store_open();
+		log_pages = 0;
 		if (c != NULL && sqlite3_wal_checkpoint_v2(store_db(c), NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied) ==
 		    SQLITE_OK && log_pages >= STORE_WAL_RESTART_PAGES) {
@@ -220,8 +226,10 @@ store_checkpointer_main(void *arg)
 				log_warn("msg=\"checkpoint failed\" err=\"%s\"",
 				    sqlite3_errmsg(store_db(c)));
 			pthread_mutex_unlock(&store_write_lock);
+			log_pages = 0;	/* the next commit starts it over */
 		}
 		pthread_mutex_lock(&store_ckpt_lock);
+		store_ckpt_last = log_pages;
 	}
 	pthread_mutex_unlock(&store_ckpt_lock);
 	store_close(c);

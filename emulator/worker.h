@@ -17,7 +17,7 @@
  * one transaction then takes hundreds of items instead of a few, and the
  * senders keep the write lock.
  */
-#define WORKER_LINGER_MS 10
+#define WORKER_LINGER_MS 5
 
 /*
  * One batch: returns how many items it did (batch or more: call again at
