@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,32 @@ sim_int(const json_t *rule, size_t i, const char *key, json_int_t def,
 	return 0;
 }
 
+/* The string fields a rule may give, and where each goes (sim_fields
+ * says which outcome takes which). */
+struct sim_strfield {
+	const char *key;
+	const char *const *set;		/* allowed values, or NULL: any */
+	size_t nset;
+	size_t off;			/* in struct dlv_result */
+};
+
+static const struct sim_strfield sim_strfields[] = {
+	{ "smtpResponse", NULL, 0, offsetof(struct dlv_result,
+	    smtp_response) },
+	{ "bounceType", sim_bounce_types, SIM_N(sim_bounce_types),
+	    offsetof(struct dlv_result, bounce_type) },
+	{ "bounceSubType", sim_bounce_subtypes, SIM_N(sim_bounce_subtypes),
+	    offsetof(struct dlv_result, bounce_subtype) },
+	{ "action", NULL, 0, offsetof(struct dlv_result, action) },
+	{ "status", NULL, 0, offsetof(struct dlv_result, status) },
+	{ "diagnosticCode", NULL, 0, offsetof(struct dlv_result, diagnostic) },
+	{ "delayType", sim_delay_types, SIM_N(sim_delay_types),
+	    offsetof(struct dlv_result, delay_type) },
+	{ "feedbackType", sim_feedback_types, SIM_N(sim_feedback_types),
+	    offsetof(struct dlv_result, complaint_type) },
+	{ "userAgent", NULL, 0, offsetof(struct dlv_result, complaint_agent) },
+};
+
 /* Fields each outcome takes; anything else is a misspelling. */
 static const char *const sim_fields[][8] = {
 	[SIM_DELIVER] = { "smtpResponse" },
@@ -256,15 +283,13 @@ sim_rule_parse(const json_t *rule, size_t i, struct sim_rule *r, char *err,
 			return -1;
 		}
 	}
+	/* Each outcome's defaults; then the fields the rule gives. */
 	r->res.kind = DLV_DELIVERED;
 	r->res.smtp_response = sim_accepted;
 	switch (r->outcome) {
 	case SIM_DELIVER:
-		if (sim_field(rule, i, "smtpResponse", NULL, 0, &v, err,
-		    errlen) != 0)
-			return -1;
-		if (v != NULL)
-			r->res.smtp_response = v;
+	case SIM_AUTO_REPLY:
+		r->res.auto_reply = r->outcome == SIM_AUTO_REPLY;
 		break;
 	case SIM_BOUNCE_RULE:
 		r->res.kind = DLV_PERMANENT;
@@ -273,31 +298,6 @@ sim_rule_parse(const json_t *rule, size_t i, struct sim_rule *r, char *err,
 		r->res.action = "failed";
 		r->res.status = "5.1.1";
 		r->res.diagnostic = "smtp; 550 5.1.1 user unknown";
-		if (sim_field(rule, i, "bounceType", sim_bounce_types,
-		    SIM_N(sim_bounce_types), &v, err, errlen) != 0)
-			return -1;
-		if (v != NULL)
-			r->res.bounce_type = v;
-		if (sim_field(rule, i, "bounceSubType", sim_bounce_subtypes,
-		    SIM_N(sim_bounce_subtypes), &v, err, errlen) != 0)
-			return -1;
-		if (v != NULL)
-			r->res.bounce_subtype = v;
-		if (sim_field(rule, i, "action", NULL, 0, &v, err, errlen) !=
-		    0)
-			return -1;
-		if (v != NULL)
-			r->res.action = v;
-		if (sim_field(rule, i, "status", NULL, 0, &v, err, errlen) !=
-		    0)
-			return -1;
-		if (v != NULL)
-			r->res.status = v;
-		if (sim_field(rule, i, "diagnosticCode", NULL, 0, &v, err,
-		    errlen) != 0)
-			return -1;
-		if (v != NULL)
-			r->res.diagnostic = v;
 		break;
 	case SIM_SOFT_BOUNCE:
 		r->res.kind = DLV_TRANSIENT;
@@ -305,54 +305,29 @@ sim_rule_parse(const json_t *rule, size_t i, struct sim_rule *r, char *err,
 		r->res.bounce_subtype = "General";
 		r->res.status = "4.4.7";
 		r->res.diagnostic = "smtp; 421 4.4.7 Delivery time expired";
-		if (sim_field(rule, i, "delayType", sim_delay_types,
-		    SIM_N(sim_delay_types), &v, err, errlen) != 0)
-			return -1;
-		if (v != NULL)
-			r->res.delay_type = v;
-		if (sim_field(rule, i, "bounceSubType", sim_bounce_subtypes,
-		    SIM_N(sim_bounce_subtypes), &v, err, errlen) != 0)
-			return -1;
-		if (v != NULL)
-			r->res.bounce_subtype = v;
-		if (sim_field(rule, i, "status", NULL, 0, &v, err, errlen) !=
-		    0)
-			return -1;
-		if (v != NULL)
-			r->res.status = v;
-		if (sim_field(rule, i, "diagnosticCode", NULL, 0, &v, err,
-		    errlen) != 0)
-			return -1;
-		if (v != NULL)
-			r->res.diagnostic = v;
-		if (sim_int(rule, i, "failures", -1, &n, err, errlen) != 0)
-			return -1;
-		r->failures = n > 1000 ? 1000 : (int)n;
 		break;
 	case SIM_COMPLAINT_RULE:
 		r->res.complaint_type = "abuse";
-		if (sim_field(rule, i, "feedbackType", sim_feedback_types,
-		    SIM_N(sim_feedback_types), &v, err, errlen) != 0)
-			return -1;
-		if (v != NULL)
-			r->res.complaint_type = v;
-		if (sim_field(rule, i, "userAgent", NULL, 0,
-		    &r->res.complaint_agent, err, errlen) != 0)
-			return -1;
-		if (sim_int(rule, i, "delayMs", 0, &n, err, errlen) != 0)
-			return -1;
-		r->res.follow_up_ms = n;
-		break;
-	case SIM_AUTO_REPLY:
-		r->res.auto_reply = 1;
-		if (sim_int(rule, i, "delayMs", 0, &n, err, errlen) != 0)
-			return -1;
-		r->res.follow_up_ms = n;
 		break;
 	case SIM_REJECT:
 		r->res.kind = DLV_REJECT;
 		break;
 	}
+	for (k = 0; k < SIM_N(sim_strfields); k++) {
+		const struct sim_strfield *f = &sim_strfields[k];
+
+		if (sim_field(rule, i, f->key, f->set, f->nset, &v, err,
+		    errlen) != 0)
+			return -1;
+		if (v != NULL)
+			*(const char **)((char *)&r->res + f->off) = v;
+	}
+	if (sim_int(rule, i, "failures", -1, &n, err, errlen) != 0)
+		return -1;
+	r->failures = n > 1000 ? 1000 : (int)n;
+	if (sim_int(rule, i, "delayMs", 0, &n, err, errlen) != 0)
+		return -1;
+	r->res.follow_up_ms = n;
 	return 0;
 }
 
