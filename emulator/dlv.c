@@ -16,6 +16,7 @@
 #include "rep.h"
 #include "send.h"
 #include "store_send.h"
+#include "store_supp.h"
 #include "supp.h"
 #include "xmem.h"
 
@@ -223,9 +224,11 @@ dlv_detail(const struct dlv_event *e, int64_t now)
 	return d;
 }
 
-int
-dlv_precheck(struct store *s, const struct store_queue_row *row,
-    struct dlv_result *out)
+/* One row's precheck, told whether its account lists any address (one
+ * look per account instead of one per row). */
+static int
+dlv_precheck_one(struct store *s, const struct store_queue_row *row,
+    struct dlv_result *out, int any_suppressed)
 {
 	const char *reason;
 	int rc;
@@ -235,7 +238,7 @@ dlv_precheck(struct store *s, const struct store_queue_row *row,
 		out->kind = DLV_REJECT;
 		return 1;
 	}
-	if (strcmp(row->state, "queued") != 0)
+	if (strcmp(row->state, "queued") != 0 || !any_suppressed)
 		return 0;
 	if ((rc = supp_check(s, row->account, row->region,
 	    row->configuration_set, row->address, &reason)) <= 0)
@@ -251,6 +254,29 @@ dlv_precheck(struct store *s, const struct store_queue_row *row,
 	out->reporting_mta = "dns; amazonses.com";
 	out->at_acceptance = 1;
 	return 1;
+}
+
+int
+dlv_precheck_all(struct store *s, const struct store_queue_row *rows,
+    struct dlv_result *res, int *decided, size_t n)
+{
+	const struct store_queue_row *last = NULL;
+	int any = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (last == NULL || strcmp(last->account, rows[i].account) !=
+		    0 || strcmp(last->region, rows[i].region) != 0) {
+			if ((any = store_supp_any(s, rows[i].account,
+			    rows[i].region)) < 0)
+				return -1;
+			last = &rows[i];
+		}
+		if ((decided[i] = dlv_precheck_one(s, &rows[i], &res[i],
+		    any)) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*

@@ -50,13 +50,14 @@ struct dlv_result {
 };
 
 /*
- * What SES decides about row before any transport is asked, reading s: a
- * message with a virus is rejected; an address on the account-level
- * suppression list bounces (OnAccountSuppressionList). Returns 1 with *out
- * set when it decided, 0 (ask the transport), or -1 on a store error.
+ * What SES decides about rows[0..n) before any transport is asked,
+ * reading s: a message with a virus is rejected; an address on the
+ * account-level suppression list bounces (OnAccountSuppressionList).
+ * decided[i] is set to 1 where it decided res[i], else 0 (ask the
+ * transport). Returns 0 or -1 on a store error.
  */
-int dlv_precheck(struct store *s, const struct store_queue_row *row,
-    struct dlv_result *out);
+int dlv_precheck_all(struct store *s, const struct store_queue_row *rows,
+    struct dlv_result *res, int *decided, size_t n);
 
 /*
  * Settles the claimed rows rows[0..n) with their results res[0..n), in

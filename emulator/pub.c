@@ -118,14 +118,37 @@ pub_metrics(FILE *out)
 
 /* ---- one event ---- */
 
+/*
+ * The sending identity of the last event looked at, kept across a batch
+ * (most events of a batch come from the same sender).
+ */
+struct pub_sender {
+	char *account, *region, *source;	/* what it is for (new) */
+	int have;				/* an identity was found */
+	struct store_identity_feedback id;
+	char arn[PUB_ARN_MAX_BYTES];
+};
+
+static void
+pub_sender_fini(struct pub_sender *p)
+{
+	free(p->account);
+	free(p->region);
+	free(p->source);
+	if (p->have)
+		store_identity_feedback_fini(&p->id);
+	memset(p, 0, sizeof(*p));
+}
+
 /* The message and event a publication is about. */
 struct pub_ctx {
 	struct store *s;
 	struct store_pub_event *e;
 	struct evt_mail mail;
-	struct store_identity_feedback id;	/* the sending identity's */
+	struct pub_sender *sender;	/* the batch's cache */
+	const struct store_identity_feedback *id;	/* in sender */
 	int have_id;
-	char arn[PUB_ARN_MAX_BYTES];
+	const char *arn;		/* in sender */
 	int64_t now_ms;
 };
 
@@ -149,26 +172,43 @@ pub_record(struct pub_ctx *c, const char *format, const char *origin,
  * verified, else its domain's (AWS: the address's settings take
  * precedence over its domain's).
  */
-static void
+static int
 pub_identity(struct pub_ctx *c)
 {
+	struct pub_sender *p = c->sender;
 	const char *at = strrchr(c->e->source, '@');
 	const char *names[2] = { c->e->source, at != NULL ? at + 1 : NULL };
 	size_t i;
+	int rc;
 
-	for (i = 0; i < 2 && names[i] != NULL && !c->have_id; i++) {
-		if (store_identity_feedback_get(c->s, c->e->account,
-		    c->e->region, names[i], &c->id) != 0)
-			continue;
-		if (c->id.verified) {
-			c->have_id = 1;
-			snprintf(c->arn, sizeof(c->arn),
-			    "arn:aws:ses:%s:%s:identity/%s", c->e->region,
-			    c->e->account, c->id.name);
-		} else {
-			store_identity_feedback_fini(&c->id);
+	if (p->account == NULL || strcmp(p->account, c->e->account) != 0 ||
+	    strcmp(p->region, c->e->region) != 0 ||
+	    strcmp(p->source, c->e->source) != 0) {
+		pub_sender_fini(p);
+		p->account = xstrdup(c->e->account);
+		p->region = xstrdup(c->e->region);
+		p->source = xstrdup(c->e->source);
+		for (i = 0; i < 2 && names[i] != NULL && !p->have; i++) {
+			if ((rc = store_identity_feedback_get(c->s,
+			    c->e->account, c->e->region, names[i], &p->id)) <
+			    0)
+				return -1;
+			if (rc != 0)
+				continue;
+			if (p->id.verified) {
+				p->have = 1;
+				snprintf(p->arn, sizeof(p->arn),
+				    "arn:aws:ses:%s:%s:identity/%s",
+				    c->e->region, c->e->account, p->id.name);
+			} else {
+				store_identity_feedback_fini(&p->id);
+			}
 		}
 	}
+	c->have_id = p->have;
+	c->id = &p->id;
+	c->arn = p->arn;
+	return 0;
 }
 
 /* The message text, read only once a payload needs it. */
@@ -391,7 +431,7 @@ pub_forward(struct pub_ctx *c)
 	size_t len;
 	int bounce = strcmp(e->type, "Bounce") == 0, rc;
 
-	if (!c->id.forwarding_enabled || (!bounce && strcmp(e->type,
+	if (!c->id->forwarding_enabled || (!bounce && strcmp(e->type,
 	    "Complaint") != 0))
 		return 0;
 	if (pub_load(c) != 0)
@@ -451,7 +491,7 @@ pub_forward(struct pub_ctx *c)
 	m.created_ms = c->now_ms;
 	rc = store_message_insert(c->s, &m);
 	if (rc == 0)
-		rc = pub_record(c, "email", c->id.name, "email", e->source,
+		rc = pub_record(c, "email", c->id->name, "email", e->source,
 		    "published", NULL, mime);
 	json_decref(to);
 	free(mime);
@@ -471,14 +511,14 @@ pub_notification(struct pub_ctx *c)
 	if (!c->have_id)
 		return 0;
 	if (strcmp(e->type, "Bounce") == 0) {
-		topic = c->id.bounce_topic;
-		headers = c->id.headers_bounce;
+		topic = c->id->bounce_topic;
+		headers = c->id->headers_bounce;
 	} else if (strcmp(e->type, "Complaint") == 0) {
-		topic = c->id.complaint_topic;
-		headers = c->id.headers_complaint;
+		topic = c->id->complaint_topic;
+		headers = c->id->headers_complaint;
 	} else if (strcmp(e->type, "Delivery") == 0) {
-		topic = c->id.delivery_topic;
-		headers = c->id.headers_delivery;
+		topic = c->id->delivery_topic;
+		headers = c->id->headers_delivery;
 	} else {
 		return 0;
 	}
@@ -495,7 +535,7 @@ pub_notification(struct pub_ctx *c)
 		rc = -1;
 	else if (r == 1)
 		snprintf(err, sizeof(err), "SNS topic %s not found.", topic);
-	if (rc == 0 && pub_record(c, "notification", c->id.name, "sns", topic,
+	if (rc == 0 && pub_record(c, "notification", c->id->name, "sns", topic,
 	    err[0] ? "failed" : "published", err[0] ? err : NULL, text) != 0)
 		rc = -1;
 	free(text);
@@ -504,7 +544,8 @@ pub_notification(struct pub_ctx *c)
 }
 
 static int
-pub_event(struct store *s, struct store_pub_event *e, int64_t now_ms)
+pub_event(struct store *s, struct store_pub_event *e, int64_t now_ms,
+    struct pub_sender *sender)
 {
 	struct pub_ctx c;
 	json_t *dests = NULL;
@@ -525,7 +566,11 @@ pub_event(struct store *s, struct store_pub_event *e, int64_t now_ms)
 	c.s = s;
 	c.e = e;
 	c.now_ms = now_ms;
-	pub_identity(&c);
+	c.sender = sender;
+	if (pub_identity(&c) != 0) {
+		json_decref(dests);
+		return -1;
+	}
 	c.mail.message_id = e->message_id;
 	c.mail.account = e->account;
 	c.mail.region = e->region;
@@ -544,8 +589,6 @@ pub_event(struct store *s, struct store_pub_event *e, int64_t now_ms)
 	if (rc == 0)
 		rc = pub_notification(&c);
 	json_decref(dests);
-	if (c.have_id)
-		store_identity_feedback_fini(&c.id);
 	return rc;
 }
 
@@ -555,6 +598,7 @@ static long
 pub_run_once(void *arg, int64_t *next_due)
 {
 	struct store_pub_event *ev = NULL;
+	struct pub_sender sender;
 	struct store *s;
 	int64_t last, now = tclock_now_ms();
 	long n = 0, i;
@@ -567,11 +611,13 @@ pub_run_once(void *arg, int64_t *next_due)
 	if (store_pub_cursor(s, &last) != 0 ||
 	    (n = store_pub_events(s, last, PUB_BATCH, &ev)) < 0)
 		rc = -1;
+	memset(&sender, 0, sizeof(sender));
 	for (i = 0; rc == 0 && i < n; i++) {
-		if (pub_event(s, &ev[i], now) != 0)
+		if (pub_event(s, &ev[i], now, &sender) != 0)
 			rc = -1;
 		last = ev[i].id;
 	}
+	pub_sender_fini(&sender);
 	if (rc == 0 && n > 0)
 		rc = store_pub_cursor_set(s, last);
 	for (i = 0; i < n; i++)

@@ -60,16 +60,14 @@ queue_run_once(void *arg, int64_t *next_due)
 		return -1;
 	if ((n = store_queue_claim(s, now, QUEUE_BATCH, 0, &rows)) > 0) {
 		struct sim_rules *rules = sim_rules_hold();
+		int *decided = xcalloc((size_t)n, sizeof(*decided));
 
 		res = xcalloc((size_t)n, sizeof(*res));
-		for (i = 0; i < n && rc == 0; i++) {
-			int decided = dlv_precheck(s, &rows[i], &res[i]);
-
-			if (decided < 0)
-				rc = -1;
-			else if (!decided)
+		rc = dlv_precheck_all(s, rows, res, decided, (size_t)n);
+		for (i = 0; i < n && rc == 0; i++)
+			if (!decided[i])
 				sim_deliver(rules, &rows[i], &res[i]);
-		}
+		free(decided);
 		if (rc == 0)
 			rc = dlv_settle(s, queue_cfg, rows, res, (size_t)n,
 			    now);

@@ -31,6 +31,23 @@ store_supp_row(sqlite3_stmt *st, struct store_supp *d)
 }
 
 int
+store_supp_any(struct store *s, const char *account, const char *region)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM "
+	    "suppressed_destination WHERE account_id = ?1 AND region = ?2)";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc, any = 0;
+
+	if (st == NULL)
+		return -1;
+	store_bind_scope(st, account, region);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		any = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? any : -1;
+}
+
+int
 store_supp_get(struct store *s, const char *account, const char *region,
     const char *address, struct store_supp *out)
 {

@@ -33,6 +33,8 @@ void store_supp_fini(struct store_supp *d);
  * store_supp_fini), 1 when the address is not listed (out zeroed), -1 on a
  * database error.
  */
+/* Whether (account, region) has any suppressed destination: 1, 0, -1. */
+int store_supp_any(struct store *s, const char *account, const char *region);
 int store_supp_get(struct store *s, const char *account, const char *region,
     const char *address, struct store_supp *out);
 /* Creates or replaces d->address's entry (every field). Returns 0 or -1. */
