@@ -580,6 +580,8 @@ pub_event(struct store *s, struct store_pub_event *e, int64_t now_ms,
 	    e->operation != NULL && strstr(e->operation, "Templated") !=
 	    NULL) ? c.arn : NULL;
 	c.mail.source_ip = e->source_ip;
+	/* EMU: callerIdentity (an IAM user name) is left out: sesbox knows
+	 * access keys, not IAM users. */
 	c.mail.caller_identity = NULL;
 	c.mail.destinations = NULL;
 	c.mail.timestamp_ms = e->created_ms;

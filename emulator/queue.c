@@ -58,7 +58,7 @@ queue_run_once(void *arg, int64_t *next_due)
 	(void)arg;
 	if ((s = store_write_begin()) == NULL)
 		return -1;
-	if ((n = store_queue_claim(s, now, QUEUE_BATCH, 0, &rows)) > 0) {
+	if ((n = store_queue_claim(s, now, QUEUE_BATCH, &rows)) > 0) {
 		struct sim_rules *rules = sim_rules_hold();
 		int *decided = xcalloc((size_t)n, sizeof(*decided));
 
@@ -89,19 +89,7 @@ queue_run_once(void *arg, int64_t *next_due)
 int
 queue_start(const struct cfg *cfg)
 {
-	struct store *s = store_write_begin();
-	int n;
-
 	queue_cfg = cfg;
-	if (s == NULL)
-		return -1;
-	n = store_queue_recover(s);
-	if (store_write_end(s, n >= 0) != 0 || n < 0) {
-		log_error("msg=\"cannot recover the delivery queue\"");
-		return -1;
-	}
-	if (n > 0)
-		log_info("msg=\"delivery queue recovered\" rows=%d", n);
 	if ((queue_worker = worker_start(queue_run_once, NULL, QUEUE_BATCH)) ==
 	    NULL) {
 		log_error("msg=\"cannot start the delivery worker\"");

@@ -11,8 +11,8 @@
 
 struct cfg;
 
-/* Requeues rows a stopped process left half-done and starts the worker
- * (cfg borrowed for the process lifetime). Returns 0, or -1 (logged). */
+/* Starts the worker (cfg borrowed for the process lifetime). Returns 0,
+ * or -1 (logged). */
 int queue_start(const struct cfg *cfg) __attribute__((warn_unused_result));
 /* Stops the worker (the batch under way finishes). */
 void queue_stop(void);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "buf.h"
 #include "cs.h"
@@ -23,6 +22,7 @@
 #include "store_send.h"
 #include "store_track.h"
 #include "track.h"
+#include "wire.h"
 #include "xmem.h"
 
 #define SEND_SIMULATOR_DOMAIN "simulator.amazonses.com"
@@ -609,13 +609,11 @@ send_raw(struct op_ctx *ctx, const struct send_request *r,
 	    "X-SES-MESSAGE-TAGS", "X-SES-SOURCE-ARN", "X-SES-FROM-ARN",
 	    "X-SES-RETURN-PATH-ARN", "X-SES-LIST-MANAGEMENT-OPTIONS" };
 	char err[MIME_ERROR_MAX_BYTES], domain[MSGID_DOMAIN_MAX_BYTES];
-	char date[64], *message_id, *subject;
+	char date[WIRE_DATE_MAX_BYTES], *message_id, *subject;
 	struct mime_msg *m;
 	const char *h;
 	json_t *list;
 	size_t i;
-	time_t t;
-	struct tm tm;
 
 	if ((m = mime_parse(r->raw, r->raw_len, err)) == NULL) {
 		/* AWS: malformed raw mail is InvalidParameterValue with the
@@ -685,9 +683,7 @@ send_raw(struct op_ctx *ctx, const struct send_request *r,
 	message_id = xasprintf("<%s@%s>", msgid, domain);
 	mime_header_set(m, "Message-ID", message_id);
 	free(message_id);
-	t = (time_t)(ctx->now_ms / 1000);
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	wire_date_rfc5322(ctx->now_ms, date);
 	mime_header_set(m, "Date", date);
 	subject = (h = mime_header_get(m, "Subject")) != NULL ?
 	    mime_header_decode(h) : xstrdup("");

@@ -24,7 +24,6 @@ store_pub_event_fini(struct store_pub_event *e)
 	free(e->configuration_set);
 	json_decref(e->tags);
 	free(e->source_ip);
-	free(e->caller);
 }
 
 int
@@ -82,7 +81,7 @@ store_pub_events(struct store *s, int64_t after, size_t max,
 {
 	static const char sql[] = "SELECT e.id, e.type, e.ts_ms, e.message_id, "
 	    "m.account_id, m.region, m.source, m.created_ms, m.operation, "
-	    "m.configuration_set, m.source_ip, m.caller FROM event e JOIN "
+	    "m.configuration_set, m.source_ip FROM event e JOIN "
 	    "message m USING (message_id) WHERE e.id > ?1 ORDER BY e.id LIMIT "
 	    "?2";
 	sqlite3_stmt *st = store_stmt(s, sql);
@@ -113,7 +112,6 @@ store_pub_events(struct store *s, int64_t after, size_t max,
 		e->operation = store_text_dup(st, 8);
 		e->configuration_set = store_text_dup(st, 9);
 		e->source_ip = store_text_dup(st, 10);
-		e->caller = store_text_dup(st, 11);
 	}
 	sqlite3_reset(st);
 	*out = v;

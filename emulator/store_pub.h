@@ -29,7 +29,6 @@ struct store_pub_event {
 	char *operation;
 	char *configuration_set;	/* or NULL */
 	char *source_ip;
-	char *caller;
 	int loaded;			/* store_pub_load ran */
 	json_t *detail;			/* new, once loaded */
 	json_t *destinations;		/* new array, once loaded */

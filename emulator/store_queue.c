@@ -43,11 +43,10 @@ store_queue_row_read(sqlite3_stmt *st, struct store_queue_row *r)
 	r->created_ms = sqlite3_column_int64(st, 8);
 	r->verdict = store_text_dup(st, 9);
 	r->configuration_set = store_text_dup(st, 10);
-	r->counted = 0;
 }
 
 long
-store_queue_claim(struct store *s, int64_t now_ms, size_t max, int mark,
+store_queue_claim(struct store *s, int64_t now_ms, size_t max,
     struct store_queue_row **out)
 {
 	/* recipient_due (state, next_attempt_ms) serves each state. */
@@ -57,9 +56,6 @@ store_queue_claim(struct store *s, int64_t now_ms, size_t max, int mark,
 	static const char rest[] = "SELECT " STORE_QUEUE_COLUMNS " WHERE "
 	    "r.message_id = ?1 AND r.idx > ?2 AND r.state IN ('queued', "
 	    "'feedback') AND r.next_attempt_ms <= ?3 ORDER BY r.idx";
-	static const char take[] = "UPDATE recipient SET state = 'sending', "
-	    "attempts = attempts + 1 WHERE message_id = ?1 AND idx = ?2 AND "
-	    "state = 'queued'";
 	struct store_queue_row *v = NULL;
 	sqlite3_stmt *st;
 	size_t n = 0, cap = 0, i;
@@ -95,15 +91,6 @@ store_queue_claim(struct store *s, int64_t now_ms, size_t max, int mark,
 		if (rc != SQLITE_DONE)
 			goto fail;
 	}
-	for (i = 0; mark && i < n; i++) {
-		v[i].counted = 1;
-		if ((st = store_stmt(s, take)) == NULL)
-			goto fail;
-		sqlite3_bind_text(st, 1, v[i].message_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, v[i].idx);
-		if (store_step_done(s, st) != 0)
-			goto fail;
-	}
 	*out = v;
 	return (long)n;
 fail:
@@ -129,8 +116,7 @@ store_queue_settle(struct store *s, const struct store_queue_row *r,
 	sqlite3_bind_int(st, 2, r->idx);
 	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, next_ms);
-	sqlite3_bind_int(st, 5, !r->counted && strcmp(r->state, "queued") ==
-	    0);
+	sqlite3_bind_int(st, 5, strcmp(r->state, "queued") == 0);
 	return store_step_done(s, st);
 }
 
@@ -150,18 +136,6 @@ store_queue_next_due(struct store *s, int64_t *due)
 		*due = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-int
-store_queue_recover(struct store *s)
-{
-	static const char sql[] = "UPDATE recipient SET state = 'queued' "
-	    "WHERE state = 'sending'";
-	sqlite3_stmt *st = store_stmt(s, sql);
-
-	if (st == NULL || store_step_done(s, st) != 0)
-		return -1;
-	return store_changes(s);
 }
 
 int

@@ -4,9 +4,7 @@
  * the outcome the delivery policy (dlv.c) decided. Knows nothing of
  * transports or SES events.
  *
- * A row's state: 'queued' (due at next_attempt_ms), 'sending' (claimed by a
- * worker; back to 'queued' at start-up, so a crash delivers at least once),
- * 'feedback' (delivered; a follow-up such as a complaint is due at
+ * A row's state: 'queued' (due at next_attempt_ms), 'feedback' (delivered; a follow-up such as a complaint is due at
  * next_attempt_ms), and the final 'delivered' and 'bounced'.
  */
 #ifndef STORE_QUEUE_H
@@ -24,7 +22,6 @@ struct store_queue_row {
 	char *address;
 	char *state;			/* as claimed: 'queued' or 'feedback' */
 	int attempts;			/* before this one */
-	int counted;			/* the claim counted this attempt */
 	char *account;
 	char *region;
 	char *source;
@@ -38,24 +35,20 @@ void store_queue_row_fini(struct store_queue_row *r);
 /*
  * Claims up to max rows due at now_ms ('queued' and 'feedback'), oldest
  * first, and all the other due rows of the last message taken, so one
- * message's recipients are settled together. With mark, claimed 'queued'
- * rows become 'sending' and count one more attempt (for a transport that
- * answers outside this transaction); without mark the caller settles them
- * in this same transaction, which counts the attempt. Sets *out (new array; free each row with
+ * message's recipients are settled together; the caller settles them in
+ * this same transaction. Sets *out (new array; free each row with
  * store_queue_row_fini, then the array) and returns the count, or -1.
  */
-long store_queue_claim(struct store *s, int64_t now_ms, size_t max, int mark,
+long store_queue_claim(struct store *s, int64_t now_ms, size_t max,
     struct store_queue_row **out);
 /* Settles claimed row r: its new state and when it is next due (ignored
- * for the final states). Returns 0 or -1. */
+ * for the final states); a 'queued' row counts one more attempt. Returns 0
+ * or -1. */
 int store_queue_settle(struct store *s, const struct store_queue_row *r,
     const char *state, int64_t next_ms);
 /* The earliest next_attempt_ms of a waiting row (*due set), or none
  * (*due = INT64_MAX). Returns 0 or -1. */
 int store_queue_next_due(struct store *s, int64_t *due);
-/* Puts rows a stopped process left 'sending' back in the queue. Returns
- * the number of rows, or -1. */
-int store_queue_recover(struct store *s);
 /* Adds bounces, complaints and rejects to ts_ms's GetSendStatistics
  * bucket. */
 int store_stats_feedback(struct store *s, const char *account,

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "cfg.h"
@@ -16,6 +15,7 @@
 #include "store_identity.h"
 #include "store_link.h"
 #include "store_message.h"
+#include "wire.h"
 #include "xmem.h"
 
 #define VERIFY_TOKEN_BYTES 24
@@ -130,12 +130,9 @@ static void
 verify_headers(struct op_ctx *ctx, struct buf *b, const char *from,
     const char *to, const char *subject, const char *id)
 {
-	char date[64], domain[MSGID_DOMAIN_MAX_BYTES];
-	time_t t = (time_t)(ctx->now_ms / 1000);
-	struct tm tm;
+	char date[WIRE_DATE_MAX_BYTES], domain[MSGID_DOMAIN_MAX_BYTES];
 
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	wire_date_rfc5322(ctx->now_ms, date);
 	msgid_domain(ctx->region, domain);
 	buf_printf(b, "From: %s\r\nTo: %s\r\nSubject: ", from, to);
 	verify_header_text(b, subject);

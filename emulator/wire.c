@@ -265,3 +265,13 @@ wire_region_valid(const char *s)
 		words++;
 	}
 }
+
+void
+wire_date_rfc5322(int64_t ms, char out[WIRE_DATE_MAX_BYTES])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, WIRE_DATE_MAX_BYTES, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}

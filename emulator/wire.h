@@ -21,6 +21,9 @@
 int wire_timestamp_parse(const char *s, int64_t *ms);
 /* Formats ms as "2024-01-31T15:31:00.123Z" (".000" kept). */
 void wire_timestamp_iso(int64_t ms, char out[WIRE_TIMESTAMP_MAX_BYTES]);
+/* ms as an RFC 5322 date in UTC: "Fri, 05 Aug 2023 22:00:03 +0000". */
+#define WIRE_DATE_MAX_BYTES 40
+void wire_date_rfc5322(int64_t ms, char out[WIRE_DATE_MAX_BYTES]);
 /*
  * Formats d the way Java's Double.toString does, which is how SES prints
  * doubles in Query responses: "200.0", "0.5", "1.0E7".

@@ -5,20 +5,9 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
-
-/* RFC 5322 date of ms. */
-static void
-feedback_date(int64_t ms, char out[64])
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 64, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-}
+#include "wire.h"
 
 /* The common top of a report: headers, then the first (text) part. */
 static void
@@ -26,9 +15,9 @@ feedback_head(struct buf *b, const struct feedback_report *r,
     const char *from, const char *subject, const char *report_type,
     const char *boundary)
 {
-	char date[64];
+	char date[WIRE_DATE_MAX_BYTES];
 
-	feedback_date(r->now_ms, date);
+	wire_date_rfc5322(r->now_ms, date);
 	buf_printf(b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n"
 	    "Message-ID: <%s@%s>\r\nMIME-Version: 1.0\r\nContent-Type: "
 	    "multipart/report; report-type=%s;\r\n boundary=\"%s\"\r\n\r\n",
@@ -108,13 +97,13 @@ feedback_arf(const struct feedback_report *r, size_t *len)
 	    "userAgent"));
 	const char *type = json_string_value(json_object_get(r->detail,
 	    "complaintFeedbackType"));
-	char boundary[96], date[64];
+	char boundary[96], date[WIRE_DATE_MAX_BYTES];
 	struct buf b;
 	size_t i;
 
 	snprintf(boundary, sizeof(boundary), "=_sesbox_arf_%s",
 	    r->feedback_id);
-	feedback_date(r->now_ms, date);
+	wire_date_rfc5322(r->now_ms, date);
 	buf_init(&b);
 	feedback_head(&b, r, FEEDBACK_ARF_FROM, "Complaint about your "
 	    "message", "feedback-report", boundary);
@@ -141,10 +130,10 @@ char *
 feedback_auto_reply(const struct feedback_report *r, const char *from,
     const char *subject, const char *message_id, size_t *len)
 {
-	char date[64];
+	char date[WIRE_DATE_MAX_BYTES];
 	struct buf b;
 
-	feedback_date(r->now_ms, date);
+	wire_date_rfc5322(r->now_ms, date);
 	buf_init(&b);
 	/* RFC 3834 §3.1.5, §3.1.7: "Auto:" and Auto-Submitted. */
 	buf_printf(&b, "From: %s\r\nTo: %s\r\nSubject: Auto: %s\r\nDate: %s"

@@ -112,12 +112,6 @@ sim_which(const char *address)
 	return SIM_NONE;
 }
 
-int
-sim_is_builtin(const char *address)
-{
-	return sim_which(address) != SIM_NONE;
-}
-
 /*
  * The MTAs SES names in simulator notifications. AWS: us-east-1 captures
  * show a8-70.smtp-out.amazonses.com and 205.251.242.49, eu-west-1 ones

@@ -27,9 +27,6 @@
 
 #define SIM_ERROR_MAX_BYTES 512
 
-/* Non-zero when address is one of SES's simulator addresses. */
-int sim_is_builtin(const char *address);
-
 /* A loaded set of rules (immutable; shared by reference). */
 struct sim_rules;
 
