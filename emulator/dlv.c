@@ -388,17 +388,18 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 }
 
 /*
- * GetSendStatistics counts of one settled row. AWS: simulator traffic
- * stays out of the statistics and the reputation (§4.1); a complaint
- * counts when it is reported (a delayed one, when it comes due).
+ * GetSendStatistics counts of one settled row, and its configuration set's
+ * reputation counts. AWS: simulator traffic stays out of the statistics
+ * and the reputation (§4.1); a complaint counts when it is reported (a
+ * delayed one, when it comes due).
  */
 static int
 dlv_count(struct store *s, const struct cfg *cfg,
     const struct store_queue_row *row, const struct dlv_result *res,
     const char *state, int64_t now_ms)
 {
-	int follow_up = strcmp(row->state, "feedback") == 0, sim, bounces,
-	    complaints, rejects;
+	int follow_up = strcmp(row->state, "feedback") == 0, sim, sends,
+	    bounces, complaints, rejects;
 
 	sim = send_is_simulator(row->address);
 	/* AWS: an account-suppressed address stays out of the bounce rate. */
@@ -408,6 +409,13 @@ dlv_count(struct store *s, const struct cfg *cfg,
 	complaints = !sim && res->complaint_type != NULL && (follow_up ||
 	    (res->kind == DLV_DELIVERED && strcmp(state, "delivered") == 0));
 	rejects = !follow_up && res->kind == DLV_REJECT;
+	/* A set's send is counted at its first attempt, as the account's is
+	 * at acceptance: every recipient but the simulator's. */
+	sends = !sim && !follow_up && row->attempts == 0;
+	if (row->configuration_set != NULL && (sends || bounces ||
+	    complaints) && rep_cs_count(s, row->account, row->region,
+	    row->configuration_set, now_ms, sends, bounces, complaints) != 0)
+		return -1;
 	if (!bounces && !complaints && !rejects)
 		return 0;
 	if (store_stats_feedback(s, row->account, row->region, now_ms,

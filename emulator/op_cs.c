@@ -17,6 +17,7 @@
 #include "evdest.h"
 #include "ident.h"
 #include "op.h"
+#include "rep.h"
 #include "store.h"
 #include "store_cs.h"
 #include "store_identity.h"
@@ -65,12 +66,21 @@ cs_json(const char *text)
  * null until that has happened (BC-SES ReputationOptions.LastFreshStart
  * docs; SES-REFERENCE §11).
  */
-static void
-cs_set_sending(struct op_ctx *ctx, struct store_cs *c, int enabled)
+static int
+cs_set_sending(struct op_ctx *ctx, struct store_cs *c, int enabled,
+    struct awserr *e)
 {
-	if (!c->sending_enabled && enabled)
-		c->last_fresh_start_ms = ctx->now_ms;
+	int fresh = !c->sending_enabled && enabled;
+
 	c->sending_enabled = enabled;
+	if (!fresh)
+		return 0;
+	c->last_fresh_start_ms = ctx->now_ms;
+	if (rep_cs_fresh_start(ctx->store, ctx->account, ctx->region,
+	    c->name) == 0)
+		return 0;
+	store_cs_fini(c);
+	return cs_store_fail(e);
 }
 
 /* ---- option checks ---- */
@@ -530,7 +540,9 @@ op_sending_v1(struct op_ctx *ctx, const json_t *in, json_t **out,
 	(void)out;
 	if (cs_begin(ctx, in, &c, e) != 0)
 		return -1;
-	cs_set_sending(ctx, &c, json_is_true(json_object_get(in, "Enabled")));
+	if (cs_set_sending(ctx, &c, json_is_true(json_object_get(in,
+	    "Enabled")), e) != 0)
+		return -1;
 	return cs_commit(ctx, &c, e);
 }
 
@@ -691,8 +703,9 @@ op_put_sending_v2(struct op_ctx *ctx, const json_t *in, json_t **out,
 		return -1;
 	/* AWS: an absent SendingEnabled (an empty body) disables sending
 	 * (floci-io/floci, "verified against real AWS"). */
-	cs_set_sending(ctx, &c, json_is_true(json_object_get(in,
-	    "SendingEnabled")));
+	if (cs_set_sending(ctx, &c, json_is_true(json_object_get(in,
+	    "SendingEnabled")), e) != 0)
+		return -1;
 	return cs_commit(ctx, &c, e);
 }
 

@@ -4,13 +4,18 @@
  * simulator traffic, soft bounces and account-suppressed addresses are out)
  * and the EnforcementStatus they give — HEALTHY, PROBATION at the review
  * rates, SHUTDOWN at the shutdown rates (thresholds, window and minimum
- * volume from the configuration). While SHUTDOWN, sends are refused. It
- * reads the store; it neither records statistics nor renders errors.
+ * volume from the configuration). While SHUTDOWN, sends are refused. Also
+ * the per-configuration-set metrics of sets with ReputationMetricsEnabled
+ * (their own sends, bounces and complaints, counted by the delivery
+ * policy through rep_cs_count), and the report and Prometheus gauges the
+ * inspection API shows. It renders no errors.
  */
 #ifndef REP_H
 #define REP_H
 
+#include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cfg.h"
 #include "store.h"
@@ -20,6 +25,7 @@ enum rep_status { REP_HEALTHY, REP_PROBATION, REP_SHUTDOWN };
 struct rep_view {
 	enum rep_status status;
 	long sends;			/* recipients in the window */
+	long bounces, complaints;
 	double bounce_rate;		/* percent */
 	double complaint_rate;		/* percent */
 };
@@ -37,5 +43,33 @@ int rep_paused(struct store *s, const struct cfg *cfg, const char *account,
  * for rep_paused. Returns 0 or -1. */
 int rep_update(struct store *s, const struct cfg *cfg, const char *account,
     const char *region, int64_t now_ms);
+
+/*
+ * Adds to configuration set cs's counts for the hour of now_ms when the
+ * set has its reputation metrics enabled (else nothing). Returns 0 or -1.
+ */
+int rep_cs_count(struct store *s, const char *account, const char *region,
+    const char *cs, int64_t now_ms, int sends, int bounces, int complaints);
+/* AWS: a fresh start (sending re-enabled) resets cs's metrics: forgets its
+ * counts. Returns 0 or -1. */
+int rep_cs_fresh_start(struct store *s, const char *account,
+    const char *region, const char *cs);
+/*
+ * The reputation of (account, region) at now_ms (new), or NULL on a store
+ * error: {"Account", "Region", "EnforcementStatus", "WindowHours", "Sends",
+ * "Bounces", "Complaints", "BounceRate", "ComplaintRate",
+ * "ConfigurationSets": [{"Name", "LastFreshStart", "Sends", "Bounces",
+ * "Complaints", "BounceRate", "ComplaintRate"}]} — rates as fractions, as
+ * CloudWatch's Reputation.* metrics; sets with metrics enabled only.
+ */
+json_t *rep_report(struct store *s, const struct cfg *cfg,
+    const char *account, const char *region, int64_t now_ms);
+/*
+ * Writes the reputation gauges in Prometheus text: every account and
+ * region with sends in the window, and every set with metrics enabled
+ * (label configuration_set). Returns 0 or -1.
+ */
+int rep_metrics(struct store *s, const struct cfg *cfg, int64_t now_ms,
+    FILE *out);
 
 #endif

@@ -17,6 +17,7 @@
 #include "pub.h"
 #include "queue.h"
 #include "quota.h"
+#include "rep.h"
 #include "sim.h"
 #include "sns.h"
 #include "sns_deliver.h"
@@ -36,6 +37,8 @@
 #define INSPECT_PARAM_MAX_BYTES 512
 #define INSPECT_FLUSH_TIMEOUT_MS 30000
 #define INSPECT_LIST_MAX 1000
+#define INSPECT_ACCOUNT_MAX_BYTES 32
+#define INSPECT_REGION_MAX_BYTES 64
 #define INSPECT_MESSAGES_PATH "/_sesbox/api/v1/messages"
 #define INSPECT_IDENTITIES_PATH "/_sesbox/api/v1/identities"
 
@@ -475,14 +478,54 @@ inspect_publications(const struct route_request *req,
 	route_json(resp, 200, json_pack("{s:o}", "publications", list));
 }
 
-/* GET /_sesbox/metrics: CloudWatch-destination counters, Prometheus text. */
+/* The ?account=&region= of req, else the configured defaults. */
+static void
+inspect_scope(const struct route_request *req,
+    char account[INSPECT_ACCOUNT_MAX_BYTES],
+    char region[INSPECT_REGION_MAX_BYTES])
+{
+	const struct cfg *cfg = route_cfg_get();
+
+	if (req->query == NULL || inspect_param(req->query, "account", account,
+	    INSPECT_ACCOUNT_MAX_BYTES) != 0)
+		snprintf(account, INSPECT_ACCOUNT_MAX_BYTES, "%s",
+		    cfg->default_account);
+	if (req->query == NULL || inspect_param(req->query, "region", region,
+	    INSPECT_REGION_MAX_BYTES) != 0)
+		snprintf(region, INSPECT_REGION_MAX_BYTES, "%s", cfg->region);
+}
+
+/* GET /_sesbox/api/v1/reputation[?account=&region=] (rep_report). */
+static void
+inspect_reputation(const struct route_request *req,
+    struct route_response *resp)
+{
+	char account[INSPECT_ACCOUNT_MAX_BYTES];
+	char region[INSPECT_REGION_MAX_BYTES];
+	struct store *s = store_get();
+	json_t *r;
+
+	inspect_scope(req, account, region);
+	if (s == NULL || (r = rep_report(s, route_cfg_get(), account, region,
+	    tclock_now_ms())) == NULL) {
+		inspect_error(resp, 500, "InternalFailure", "cannot read the "
+		    "reputation");
+		return;
+	}
+	route_json(resp, 200, r);
+}
+
+/* GET /_sesbox/metrics: CloudWatch-destination counters and reputation
+ * gauges, Prometheus text. */
 static void
 inspect_metrics(const struct route_request *req,
     struct route_response *resp)
 {
+	struct store *s = store_get();
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	int rc;
 
 	(void)req;
 	if (f == NULL) {
@@ -490,7 +533,15 @@ inspect_metrics(const struct route_request *req,
 		return;
 	}
 	pub_metrics(f);
+	rc = s != NULL ? rep_metrics(s, route_cfg_get(), tclock_now_ms(), f) :
+	    -1;
 	fclose(f);
+	if (rc != 0) {
+		free(text);
+		inspect_error(resp, 500, "InternalFailure", "cannot read the "
+		    "reputation");
+		return;
+	}
 	resp->status = 200;
 	resp->content_type = "text/plain; version=0.0.4";
 	resp->body = text;
@@ -577,8 +628,8 @@ inspect_dns_records(const struct route_request *req,
 {
 	const char *start = req->path + strlen(INSPECT_IDENTITIES_PATH "/");
 	const char *end = strstr(start, "/dns-records");
-	char name[512], account[32], region[64], rn[600], rv[2048];
-	const struct cfg *cfg = route_cfg_get();
+	char name[512], account[INSPECT_ACCOUNT_MAX_BYTES];
+	char region[INSPECT_REGION_MAX_BYTES], rn[600], rv[2048];
 	struct store_identity id;
 	struct store *s = store_get();
 	json_t *records, *tokens, *t;
@@ -598,12 +649,7 @@ inspect_dns_records(const struct route_request *req,
 		return;
 	}
 	name[k] = '\0';
-	if (req->query == NULL || inspect_param(req->query, "account", account,
-	    sizeof(account)) != 0)
-		snprintf(account, sizeof(account), "%s", cfg->default_account);
-	if (req->query == NULL || inspect_param(req->query, "region", region,
-	    sizeof(region)) != 0)
-		snprintf(region, sizeof(region), "%s", cfg->region);
+	inspect_scope(req, account, region);
 	if (s == NULL || (rc = store_identity_get(s, account, region,
 	    ident_canonical(name, rn), &id)) < 0) {
 		inspect_error(resp, 500, "InternalFailure", "cannot read "
@@ -675,6 +721,8 @@ static const struct {
 	{ "/_sesbox/api/v1/publications", inspect_methods_get,
 	    inspect_publications, 0 },
 	{ "/_sesbox/metrics", inspect_methods_get, inspect_metrics, 0 },
+	{ "/_sesbox/api/v1/reputation", inspect_methods_get,
+	    inspect_reputation, 0 },
 	{ TRACK_PATH, inspect_methods_get, track_handle, 1 },
 	{ "/_sesbox/api/v1/simulator/rules", inspect_methods_get_put,
 	    inspect_rules, 0 },
