@@ -133,7 +133,15 @@ sim_mtas(const char *region, struct dlv_result *out)
 		else
 			snprintf(delivery, sizeof(delivery),
 			    "a7-12.smtp-out.%s.amazonses.com", region);
-		snprintf(bounce, sizeof(bounce), "dsn; %s", delivery);
+		/*
+		 * AWS: a bounce's reportingMTA is "dns; HOST" (RFC 3464's
+		 * name type) in every capture since 2021: signed bounce@
+		 * notification 2022-04-01 ("dns; a48-30.smtp-out..."),
+		 * bounce@ events 2022-01-04, 2022-03-05 and 2026-03-26,
+		 * notifications 2022-02 to 2022-09. Captures of 2016-2020,
+		 * SES-REFERENCE §4.2's among them, had "dsn; HOST".
+		 */
+		snprintf(bounce, sizeof(bounce), "dns; %s", delivery);
 	}
 	out->remote_mta_ip = east ? "205.251.242.49" : "207.171.163.188";
 	out->delivery_mta = delivery;

@@ -71,7 +71,7 @@ def test_bounce(server, v1):
             "status": "5.1.1",
             "diagnosticCode": "smtp; 550 5.1.1 user unknown"}],
         "timestamp": T0_ISO, "remoteMtaIp": "205.251.242.49",
-        "reportingMTA": "dsn; a8-70.smtp-out.amazonses.com"}
+        "reportingMTA": "dns; a8-70.smtp-out.amazonses.com"}
 
 
 def test_bounces_of_one_send_are_combined(server, v1):
@@ -134,7 +134,7 @@ def test_regional_mtas(server, ses):
         "a7-12.smtp-out.eu-west-1.amazonses.com"
     assert events["Delivery"]["remoteMtaIp"] == "207.171.163.188"
     assert events["Bounce"]["reportingMTA"] == \
-        "dsn; a7-12.smtp-out.eu-west-1.amazonses.com"
+        "dns; a7-12.smtp-out.eu-west-1.amazonses.com"
 
 
 def test_every_outcome_of_one_send_in_a_fixed_order(server, v1):
@@ -205,7 +205,7 @@ def test_rule_bounce(server, v1, rules):
             "emailAddress": "x@NoSuchUser.example.com", "action": "failed",
             "status": "5.1.1", "diagnosticCode": rules[0]["diagnosticCode"]}],
         "timestamp": T0_ISO, "remoteMtaIp": "205.251.242.49",
-        "reportingMTA": "dsn; a8-70.smtp-out.amazonses.com"}
+        "reportingMTA": "dns; a8-70.smtp-out.amazonses.com"}
     # Unlike the simulator's own addresses, rule outcomes are counted.
     assert stats(v1) == {"DeliveryAttempts": 1, "Bounces": 1,
                          "Complaints": 0, "Rejects": 0}
@@ -253,7 +253,7 @@ def test_rule_soft_bounce_until_expiry(server, v1, rules):
             "diagnosticCode": "smtp; 452 4.2.2 Mailbox full"}],
         "timestamp": "2023-11-15T13:13:20.123Z",
         "remoteMtaIp": "205.251.242.49",
-        "reportingMTA": "dsn; a8-70.smtp-out.amazonses.com"}
+        "reportingMTA": "dns; a8-70.smtp-out.amazonses.com"}
     # AWS: soft bounces stay out of the bounce count.
     assert stats(v1)["Bounces"] == 0
 
