@@ -129,6 +129,30 @@ dlv_feedback_id(const struct store_queue_row *row, int64_t ms,
 }
 
 /*
+ * res as the final report of a recipient given up on (*out; *diag new, for
+ * the caller to free). AWS: status 4.4.7 and "smtp; 550 4.4.7 Message
+ * expired: unable to deliver in 840 minutes.<LAST REPLY>" (captures of
+ * 2020-12 and 2022-02).
+ */
+static void
+dlv_expired(const struct dlv_result *res, struct dlv_result *out,
+    char **diag)
+{
+	const char *last = res->diagnostic;
+
+	if (last != NULL && strncmp(last, "smtp; ", 6) == 0)
+		last += 6;
+	*out = *res;
+	out->status = "4.4.7";
+	*diag = last != NULL && *last != '\0' ? xasprintf("smtp; 550 4.4.7 "
+	    "Message expired: unable to deliver in %lld minutes.<%s>",
+	    (long long)(DLV_EXPIRY_MS / 60000), last) : xasprintf("smtp; 550 "
+	    "4.4.7 Message expired: unable to deliver in %lld minutes.",
+	    (long long)(DLV_EXPIRY_MS / 60000));
+	out->diagnostic = *diag;
+}
+
+/*
  * The event's detail, as identity notifications carry it (the fuller
  * form; new). AWS: the shapes and texts of real simulator notifications
  * (SES-REFERENCE §4.2): complaints and auto-replies carry whole seconds, a
@@ -138,7 +162,8 @@ static json_t *
 dlv_detail(const struct dlv_event *e, int64_t now)
 {
 	const struct dlv_result *res = e->res;
-	char id[MSGID_BYTES];
+	struct dlv_result expired;
+	char id[MSGID_BYTES], *diag = NULL;
 	struct evt_recipient *rcpt;
 	const char **addr;
 	json_t *d = NULL;
@@ -167,21 +192,27 @@ dlv_detail(const struct dlv_event *e, int64_t now)
 			bn.sub_type = "General";
 			bn.timestamp_ms = now - now % 1000;
 			rcpt = dlv_recipients(e, res, NULL, 0);
+		} else if (e->shape == DLV_SHAPE_EXPIRED) {
+			bn.type = "Transient";
+			bn.sub_type = res->bounce_subtype ? res->bounce_subtype :
+			    "General";
+			bn.timestamp_ms = now;
+			bn.remote_mta_ip = res->remote_mta_ip;
+			bn.reporting_mta = res->reporting_mta;
+			dlv_expired(res, &expired, &diag);
+			rcpt = dlv_recipients(e, &expired, "failed", 1);
 		} else {
-			bn.type = e->shape == DLV_SHAPE_EXPIRED ? "Transient" :
-			    res->bounce_type;
+			bn.type = res->bounce_type;
 			bn.sub_type = res->bounce_subtype ? res->bounce_subtype :
 			    "General";
 			bn.timestamp_ms = res->at_acceptance ?
 			    e->row->created_ms : now;
 			bn.remote_mta_ip = res->remote_mta_ip;
 			bn.reporting_mta = res->reporting_mta;
-			/* EMU: a recipient given up on after its retries:
-			 * the final DSN's "failed" with the last status. */
-			rcpt = dlv_recipients(e, res, e->shape ==
-			    DLV_SHAPE_EXPIRED ? "failed" : res->action, 1);
+			rcpt = dlv_recipients(e, res, res->action, 1);
 		}
-		dlv_feedback_id(e->row, bn.timestamp_ms, id);
+		dlv_feedback_id(e->row, e->shape == DLV_SHAPE_AUTO_REPLY ? now :
+		    bn.timestamp_ms, id);
 		bn.feedback_id = id;
 		bn.recipients = rcpt;
 		d = evt_bounce_detail(&bn);
@@ -189,12 +220,15 @@ dlv_detail(const struct dlv_event *e, int64_t now)
 		break;
 	}
 	case DLV_SHAPE_COMPLAINT: {
+		/* AWS: complaints since 2022 carry arrivalDate, in ms; the
+		 * notification's timestamp is its whole second (captures of
+		 * 2022-03, 2022-05, 2022-06, 2026-03). */
 		struct evt_complaint cp = { .nrecipients = e->nrows,
 		    .timestamp_ms = now - now % 1000,
 		    .user_agent = res->complaint_agent,
-		    .feedback_type = res->complaint_type };
+		    .feedback_type = res->complaint_type, .arrival_ms = now };
 
-		dlv_feedback_id(e->row, cp.timestamp_ms, id);
+		dlv_feedback_id(e->row, now, id);
 		cp.feedback_id = id;
 		cp.recipients = addr = dlv_addresses(e);
 		d = evt_complaint_detail(&cp);
@@ -221,6 +255,7 @@ dlv_detail(const struct dlv_event *e, int64_t now)
 		d = evt_reject_detail("Bad content");
 		break;
 	}
+	free(diag);
 	return d;
 }
 

@@ -22,6 +22,7 @@
 #include "store_message.h"
 #include "store_pub.h"
 #include "tclock.h"
+#include "wire.h"
 #include "worker.h"
 #include "xmem.h"
 
@@ -32,6 +33,7 @@
 /* AWS: the Subject of event publishing to SNS (SES-REFERENCE §5.1);
  * identity notifications have none. */
 #define PUB_EVENT_SUBJECT "Amazon SES Email Event Notification"
+#define PUB_OUTGOING_IP "54.240.8.1"
 
 static struct worker *pub_worker;
 
@@ -113,6 +115,20 @@ pub_metrics(FILE *out)
 	for (i = 0; i < pub_ncounters; i++)
 		fprintf(out, "sesbox_cloudwatch_events_total{%s} %lu\n",
 		    pub_counters[i].labels, pub_counters[i].n);
+	pthread_mutex_unlock(&pub_metrics_lock);
+}
+
+void
+pub_metrics_reset(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&pub_metrics_lock);
+	for (i = 0; i < pub_ncounters; i++)
+		free(pub_counters[i].labels);
+	free(pub_counters);
+	pub_counters = NULL;
+	pub_ncounters = pub_counters_cap = 0;
 	pthread_mutex_unlock(&pub_metrics_lock);
 }
 
@@ -319,18 +335,81 @@ pub_cloudwatch(struct pub_ctx *c, const char *dest, const json_t *cw)
 	pub_count(labels);
 }
 
-/* The detail in the event-publishing form: a delivery has no remoteMtaIp
- * there (SES-REFERENCE §4.6). New reference. */
+/*
+ * The detail in the event-publishing form (new reference). AWS: a
+ * delivery or bounce has no remoteMtaIp there (SES-REFERENCE §4.6, and a
+ * bounce@ event of 2022-01); a complaint's timestamp is its arrivalDate,
+ * to the millisecond (events of 2022-03 and 2026).
+ */
 static json_t *
 pub_event_detail(const struct store_pub_event *e)
 {
-	json_t *d;
+	json_t *d, *arrival;
 
-	if (e->detail == NULL || strcmp(e->type, "Delivery") != 0)
+	if (e->detail == NULL)
+		return NULL;
+	if (strcmp(e->type, "Delivery") == 0 || strcmp(e->type, "Bounce") ==
+	    0) {
+		d = json_copy(e->detail);
+		json_object_del(d, "remoteMtaIp");
+		return d;
+	}
+	if (strcmp(e->type, "Complaint") == 0 &&
+	    (arrival = json_object_get(e->detail, "arrivalDate")) != NULL) {
+		d = json_copy(e->detail);
+		json_object_set(d, "timestamp", arrival);
+		return d;
+	}
+	return json_incref(e->detail);
+}
+
+/*
+ * The detail in the notification form (new reference). AWS: bounce
+ * notifications since 2021 carry whole seconds (captures of 2021-05,
+ * 2022-02, 2022-04, 2022-08, 2022-09), events the millisecond.
+ */
+static json_t *
+pub_notification_detail(const struct store_pub_event *e)
+{
+	const char *ts;
+	char *text;
+	json_t *d;
+	int64_t ms;
+
+	if (e->detail == NULL || strcmp(e->type, "Bounce") != 0 ||
+	    (ts = json_string_value(json_object_get(e->detail,
+	    "timestamp"))) == NULL || wire_timestamp_parse(ts, &ms) != 0)
 		return json_incref(e->detail);
 	d = json_copy(e->detail);
-	json_object_del(d, "remoteMtaIp");
+	text = evt_timestamp(ms - ms % 1000);
+	json_object_set_new(d, "timestamp", json_string(text));
+	free(text);
 	return d;
+}
+
+/*
+ * The message's tags as an event of this type carries them (new
+ * reference). AWS: events of a message SES has sent out add the address
+ * it sent from, ses:outgoing-ip (Delivery events of 2023 and 2026).
+ * EMU: one address of SES's 54.240.0.0/18 for every region.
+ */
+static json_t *
+pub_event_tags(const struct store_pub_event *e)
+{
+	static const char *const sent[] = { "Delivery", "Complaint", "Open",
+	    "Click" };
+	json_t *tags;
+	size_t i;
+
+	for (i = 0; i < sizeof(sent) / sizeof(sent[0]); i++)
+		if (strcmp(e->type, sent[i]) == 0)
+			break;
+	if (e->tags == NULL || i == sizeof(sent) / sizeof(sent[0]))
+		return json_incref(e->tags);
+	tags = json_copy(e->tags);
+	json_object_set_new(tags, "ses:outgoing-ip", json_pack("[s]",
+	    PUB_OUTGOING_IP));
+	return tags;
 }
 
 /* The event to dests (the matching destinations, borrowed). */
@@ -338,7 +417,7 @@ static int
 pub_destinations(struct pub_ctx *c, const json_t *dests)
 {
 	const struct store_pub_event *e = c->e;
-	json_t *dest, *detail, *payload, *sns, *fh, *cw;
+	json_t *dest, *detail, *tags, *payload, *sns, *fh, *cw;
 	const char *name, *target, *status, *kind;
 	char err[1200], *text;
 	size_t i;
@@ -349,9 +428,12 @@ pub_destinations(struct pub_ctx *c, const json_t *dests)
 	if (pub_load(c) != 0)
 		return -1;
 	detail = pub_event_detail(e);
+	tags = pub_event_tags(e);
+	c->mail.tags = tags;
 	/* AWS: a Rendering Failure event's mail has no headers (§4.6). */
 	payload = evt_payload(&c->mail, EVT_EVENT, e->type, detail,
 	    strcmp(e->type, "Rendering Failure") != 0);
+	c->mail.tags = e->tags;
 	text = evt_message(payload, EVT_EVENT);
 	json_array_foreach(dests, i, dest) {
 		name = json_string_value(json_object_get(dest, "Name"));
@@ -406,6 +488,7 @@ pub_destinations(struct pub_ctx *c, const json_t *dests)
 	free(text);
 	json_decref(payload);
 	json_decref(detail);
+	json_decref(tags);
 	return rc;
 }
 
@@ -504,7 +587,7 @@ pub_notification(struct pub_ctx *c)
 {
 	const struct store_pub_event *e = c->e;
 	const char *topic;
-	json_t *payload;
+	json_t *detail, *payload;
 	char *text, err[600];
 	int headers, r, rc = 0;
 
@@ -526,8 +609,11 @@ pub_notification(struct pub_ctx *c)
 		return pub_forward(c);
 	if (pub_load(c) != 0)
 		return -1;
-	if ((payload = evt_payload(&c->mail, EVT_NOTIFICATION, e->type,
-	    e->detail, headers)) == NULL)
+	detail = pub_notification_detail(e);
+	payload = evt_payload(&c->mail, EVT_NOTIFICATION, e->type, detail,
+	    headers);
+	json_decref(detail);
+	if (payload == NULL)
 		return 0;
 	text = evt_message(payload, EVT_NOTIFICATION);
 	err[0] = '\0';
@@ -646,17 +732,9 @@ pub_start(void)
 void
 pub_stop(void)
 {
-	size_t i;
-
 	worker_stop(pub_worker);
 	pub_worker = NULL;
-	pthread_mutex_lock(&pub_metrics_lock);
-	for (i = 0; i < pub_ncounters; i++)
-		free(pub_counters[i].labels);
-	free(pub_counters);
-	pub_counters = NULL;
-	pub_ncounters = pub_counters_cap = 0;
-	pthread_mutex_unlock(&pub_metrics_lock);
+	pub_metrics_reset();
 }
 
 void

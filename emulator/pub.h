@@ -32,5 +32,7 @@ void pub_committed(void);
 int pub_drain(long timeout_ms);
 /* Writes the CloudWatch-destination counters in Prometheus text format. */
 void pub_metrics(FILE *out);
+/* Forgets the counters (a reset). */
+void pub_metrics_reset(void);
 
 #endif

@@ -838,25 +838,27 @@ send_accept(struct op_ctx *ctx, const struct send_request *r,
 		    "count exceeds %d.", SEND_RECIPIENTS_MAX);
 		goto out;
 	}
-	/* AWS: the tags SES adds to every message (SES-REFERENCE §4.6). */
+	/* AWS: the tags SES adds to every message (SES-REFERENCE §4.6), in
+	 * the order of real events (2022-01, LS-SES 2023): operation, set,
+	 * source IP, from domain, the message's own, caller. */
 	json_object_set_new(st.tags, "ses:operation", json_pack("[s]",
 	    r->operation));
+	if (st.configuration_set != NULL)
+		json_object_set_new(st.tags, "ses:configuration-set",
+		    json_pack("[s]", st.configuration_set));
 	json_object_set_new(st.tags, "ses:source-ip", json_pack("[s]",
 	    ctx->source_ip ? ctx->source_ip : "127.0.0.1"));
 	json_object_set_new(st.tags, "ses:from-domain", json_pack("[s]",
 	    strrchr(st.from_address, '@') + 1));
-	json_object_set_new(st.tags, "ses:caller-identity", json_pack("[s]",
-	    ctx->access_key && *ctx->access_key ? ctx->access_key :
-	    "anonymous"));
 	tags = r->tags != NULL ? r->tags : st.header_tags;
 	if (send_check_tags(ctx, tags, st.tags, e) != 0)
 		goto out;
-	if (st.configuration_set != NULL) {
-		json_object_set_new(st.tags, "ses:configuration-set",
-		    json_pack("[s]", st.configuration_set));
-		if (cs_check_send(ctx, st.configuration_set, e) != 0)
-			goto out;
-	}
+	json_object_set_new(st.tags, "ses:caller-identity", json_pack("[s]",
+	    ctx->access_key && *ctx->access_key ? ctx->access_key :
+	    "anonymous"));
+	if (st.configuration_set != NULL &&
+	    cs_check_send(ctx, st.configuration_set, e) != 0)
+		goto out;
 	if (send_authorize(ctx, r, &st, &delegated, e) != 0 ||
 	    quota_limits(ctx, &limits, &sent, e) != 0 ||
 	    send_check_identities(ctx, &st, limits.sandbox, delegated, e) != 0)

@@ -154,6 +154,7 @@ inspect_reset(const struct route_request *req, struct route_response *resp)
 	}
 	tclock_real();
 	quota_reset();
+	pub_metrics_reset();
 	inspect_rules_reset();
 	log_info("req=%s msg=\"state reset\" scope=all", req->request_id);
 	route_json(resp, 200, json_pack("{s:b,s:s}", "reset", 1, "scope",

@@ -104,7 +104,7 @@ def test_complaint(server, v1):
         "complainedRecipients": [{"emailAddress": "complaint+x@" + SIM}],
         "timestamp": T0_SECOND, "complaintSubType": None,
         "userAgent": "Amazon SES Mailbox Simulator",
-        "complaintFeedbackType": "abuse"}
+        "complaintFeedbackType": "abuse", "arrivalDate": T0_ISO}
 
 
 def test_suppressionlist(server, v1):
@@ -249,8 +249,9 @@ def test_rule_soft_bounce_until_expiry(server, v1, rules):
         "bounceType": "Transient", "bounceSubType": "MailboxFull",
         "bouncedRecipients": [{
             "emailAddress": "gone-soft@example.com", "action": "failed",
-            "status": "4.2.2",
-            "diagnosticCode": "smtp; 452 4.2.2 Mailbox full"}],
+            "status": "4.4.7",
+            "diagnosticCode": "smtp; 550 4.4.7 Message expired: unable to "
+            "deliver in 840 minutes.<452 4.2.2 Mailbox full>"}],
         "timestamp": "2023-11-15T13:13:20.123Z",
         "remoteMtaIp": "205.251.242.49",
         "reportingMTA": "dns; a8-70.smtp-out.amazonses.com"}
@@ -269,7 +270,8 @@ def test_rule_complaint_after_a_delay(server, v1, rules):
     assert without_feedback_id(events[2][1]) == {
         "complainedRecipients": [{"emailAddress": "angry@example.com"}],
         "timestamp": "2023-11-14T23:13:20.000Z", "complaintSubType": None,
-        "userAgent": "ExampleMail/1.0", "complaintFeedbackType": "fraud"}
+        "userAgent": "ExampleMail/1.0", "complaintFeedbackType": "fraud",
+        "arrivalDate": "2023-11-14T23:13:20.123Z"}
     assert stats(v1)["Complaints"] == 1
 
 
@@ -405,7 +407,7 @@ def test_event_objects_keep_ses_key_order(server, v1, rules):
                     "reportingMTA"]),
         ("Complaint", ["feedbackId", "complaintSubType",
                        "complainedRecipients", "timestamp", "userAgent",
-                       "complaintFeedbackType"]),
+                       "complaintFeedbackType", "arrivalDate"]),
         ("DeliveryDelay", ["timestamp", "delayType", "expirationTime",
                            "delayedRecipients"]),
     ]
