@@ -7,6 +7,7 @@
  */
 #include "mime.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
@@ -133,15 +134,16 @@ mime_b64_decode(struct buf *out, const char *s, size_t n)
 	}
 }
 
-/* base64 in lines of 76 characters joined by CRLF, no CRLF at the end. */
+/* base64 in lines of 76 characters joined by eol, no eol at the end. */
 static void
-mime_b64_encode(struct buf *b, const unsigned char *p, size_t n)
+mime_b64_encode(struct buf *b, const unsigned char *p, size_t n,
+    const char *eol)
 {
 	size_t i;
 
 	for (i = 0; i < n; i += 57) {
 		if (i > 0)
-			buf_append(b, "\r\n", 2);
+			buf_puts(b, eol);
 		buf_base64(b, p + i, n - i < 57 ? n - i : 57);
 	}
 }
@@ -194,15 +196,23 @@ mime_put_hex(struct buf *b, unsigned char c)
 	buf_append(b, e, 3);
 }
 
+/* mime_qp_encode's flags */
+#define MIME_QP_TEXT 1		/* CR, LF and CRLF are line breaks */
+#define MIME_QP_GUARD 2		/* no line starts with '-' */
+
 /*
  * AWS: JavaMail's QPEncoderStream: lines of at most 75 characters plus
  * the soft-break '=', tab and controls always encoded, a space encoded
- * only before a line break. In text mode CR, LF and CRLF are line breaks
- * (written CRLF); in binary mode they are encoded.
+ * only before a line break. With MIME_QP_TEXT, CR, LF and CRLF are line
+ * breaks (written eol); without, they are encoded. Soft breaks are "="
+ * eol. MIME_QP_GUARD (not JavaMail's) encodes a '-' that starts a line,
+ * so no line of text re-encoded inside a multipart reads as a boundary.
  */
 static void
-mime_qp_encode(struct buf *b, const unsigned char *p, size_t n, int text)
+mime_qp_encode(struct buf *b, const unsigned char *p, size_t n,
+    unsigned flags, const char *eol)
 {
+	int text = (flags & MIME_QP_TEXT) != 0;
 	size_t i, col = 0;
 
 	for (i = 0; i < n; i++) {
@@ -212,7 +222,7 @@ mime_qp_encode(struct buf *b, const unsigned char *p, size_t n, int text)
 		if (text && (c == '\r' || c == '\n')) {
 			if (c == '\r' && i + 1 < n && p[i + 1] == '\n')
 				i++;
-			buf_append(b, "\r\n", 2);
+			buf_puts(b, eol);
 			col = 0;
 			continue;
 		}
@@ -221,9 +231,12 @@ mime_qp_encode(struct buf *b, const unsigned char *p, size_t n, int text)
 			enc = i + 1 == n || (text && (p[i + 1] == '\r' ||
 			    p[i + 1] == '\n'));
 		if (col + (enc ? 3 : 1) > 75) {
-			buf_append(b, "=\r\n", 3);
+			buf_putc(b, '=');
+			buf_puts(b, eol);
 			col = 0;
 		}
+		if (col == 0 && c == '-' && (flags & MIME_QP_GUARD))
+			enc = 1;
 		if (enc)
 			mime_put_hex(b, c);
 		else
@@ -1551,9 +1564,10 @@ mime_put_text_body(struct buf *b, const struct mime_part *p, int cte)
 	if (cte == 0)
 		mime_put_crlf(b, data, n);
 	else if (cte == 1)
-		mime_qp_encode(b, (const unsigned char *)data, n, 1);
+		mime_qp_encode(b, (const unsigned char *)data, n, MIME_QP_TEXT,
+		    "\r\n");
 	else
-		mime_b64_encode(b, (const unsigned char *)data, n);
+		mime_b64_encode(b, (const unsigned char *)data, n, "\r\n");
 	free(owned);
 }
 
@@ -1661,9 +1675,9 @@ mime_put_node_body(struct buf *b, const struct mime_node *nd,
 
 		mime_qp_encode(b, nd->att->data, nd->att->len,
 		    strncasecmp(t ? t : mime_type_for(nd->att->filename),
-		    "text/", 5) == 0);
+		    "text/", 5) == 0 ? MIME_QP_TEXT : 0, "\r\n");
 	} else {
-		mime_b64_encode(b, nd->att->data, nd->att->len);
+		mime_b64_encode(b, nd->att->data, nd->att->len, "\r\n");
 	}
 }
 
@@ -2506,6 +2520,43 @@ mime_serialize(const struct mime_msg *m, size_t *len)
 	return buf_steal(&b, len);
 }
 
+enum mime_cte {
+	MIME_CTE_IDENTITY,	/* 7bit, 8bit, binary, or none given */
+	MIME_CTE_QP,
+	MIME_CTE_BASE64,
+	MIME_CTE_OTHER		/* x-uuencode, a typo, ...: not decoded */
+};
+
+/*
+ * AWS: JavaMail's getEncoding: the first token of the value, any case, a
+ * comment or blanks around it ignored; no header means 7bit.
+ */
+static enum mime_cte
+mime_cte_kind(const char *cte)
+{
+	static const struct {
+		const char *name;
+		enum mime_cte kind;
+	} names[] = {
+		{ "7bit", MIME_CTE_IDENTITY }, { "8bit", MIME_CTE_IDENTITY },
+		{ "binary", MIME_CTE_IDENTITY }, { "", MIME_CTE_IDENTITY },
+		{ "quoted-printable", MIME_CTE_QP },
+		{ "base64", MIME_CTE_BASE64 },
+	};
+	size_t i, n;
+
+	if (cte == NULL)
+		return MIME_CTE_IDENTITY;
+	while (mime_is_wsp(*cte))
+		cte++;
+	n = strcspn(cte, " \t;(");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i].name) == n &&
+		    strncasecmp(cte, names[i].name, n) == 0)
+			return names[i].kind;
+	return MIME_CTE_OTHER;
+}
+
 /* The decoded bytes of a leaf appended to out. */
 static void
 mime_leaf_decode(const struct mime_msg *m, const struct mime_leaf *lf,
@@ -2513,13 +2564,17 @@ mime_leaf_decode(const struct mime_msg *m, const struct mime_leaf *lf,
 {
 	const char *p = m->raw + lf->off;
 
-	if (lf->cte != NULL && strcasecmp(lf->cte, "base64") == 0)
+	switch (mime_cte_kind(lf->cte)) {
+	case MIME_CTE_BASE64:
 		mime_b64_decode(out, p, lf->len);
-	else if (lf->cte != NULL &&
-	    strcasecmp(lf->cte, "quoted-printable") == 0)
+		break;
+	case MIME_CTE_QP:
 		mime_qp_decode(out, p, lf->len, 0);
-	else
+		break;
+	default:
 		buf_append(out, p, lf->len);
+		break;
+	}
 }
 
 int
@@ -2537,6 +2592,180 @@ mime_contains(const struct mime_msg *m, const char *needle, size_t n)
 		buf_fini(&dec);
 	}
 	return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* rewriting HTML bodies                                               */
+
+/*
+ * Whether text in charset cs keeps ASCII's bytes for what an HTML rewrite
+ * reads and writes (tags, attributes, URLs): iconv must read a probe of
+ * those characters from cs as the same bytes in UTF-8. That keeps the
+ * ISO-8859 family, windows-125x, UTF-8, Shift_JIS, EUC-*, GB18030, Big5,
+ * KOI8 and the like, and leaves out UTF-16/32, UCS-2/4, UTF-7 (its '+'
+ * opens an escape) and EBCDIC. The probe has no backslash or '~', which
+ * JIS-Roman variants map elsewhere; the rewrite only copies those.
+ * Stateful 7-bit charsets (ISO-2022-JP) pass: markup is written in their
+ * ASCII state.
+ * EMU: a charset iconv does not know counts as ASCII-compatible: mail
+ * with a made-up or misspelt label is nearly always ASCII-based.
+ */
+static int
+mime_charset_ascii_compatible(const char *cs)
+{
+	static const char probe[] = " \t\r\n!\"#$%&'()*+,-./0123456789:;<=>?@"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}";
+	iconv_t cd;
+	char *out;
+	size_t outlen;
+	int same;
+
+	if (cs == NULL || mime_is_utf8_name(cs) ||
+	    strcasecmp(cs, "us-ascii") == 0)
+		return 1;
+	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
+		return 1;
+	iconv_close(cd);
+	if (mime_iconv("UTF-8", cs, probe, sizeof(probe) - 1, &out,
+	    &outlen) != 0)
+		return 0;
+	same = outlen == sizeof(probe) - 1 && memcmp(out, probe, outlen) == 0;
+	free(out);
+	return same;
+}
+
+/* The line break a leaf's body uses (its first one), else m's. */
+static const char *
+mime_leaf_eol(const struct mime_msg *m, const struct mime_leaf *lf)
+{
+	const char *p = m->raw + lf->off;
+	const char *nl = memchr(p, '\n', lf->len);
+
+	if (nl == NULL)
+		return m->eol;
+	return nl > p && nl[-1] == '\r' ? "\r\n" : "\n";
+}
+
+/*
+ * The new encoded body of leaf lf (new, length in *len), or NULL when it
+ * is not rewritten: see mime_html_rewrite.
+ */
+static char *
+mime_leaf_rewrite(const struct mime_msg *m, const struct mime_leaf *lf,
+    mime_html_fn fn, void *arg, size_t *len)
+{
+	const char *raw = m->raw + lf->off, *eol, *tail = "";
+	enum mime_cte kind = mime_cte_kind(lf->cte);
+	struct buf dec, enc;
+	char *html = NULL;
+	size_t n, hlen = 0;
+
+	/* EMU: SES says HTML is tracked and nothing of attachments; an
+	 * attached .html file is a file the recipient saves, not the body
+	 * they read, so it keeps its bytes (a file name alone does not make
+	 * a part an attachment). */
+	if (strcmp(lf->type, "text/html") != 0 || kind == MIME_CTE_OTHER ||
+	    (lf->disposition != NULL &&
+	    strcmp(lf->disposition, "attachment") == 0) ||
+	    !mime_charset_ascii_compatible(lf->charset))
+		return NULL;
+	buf_init(&dec);
+	buf_init(&enc);
+	mime_leaf_decode(m, lf, &dec);
+	if (dec.data == NULL)
+		buf_append(&dec, "", 0);
+	/* The text's last line break stays last, after what fn adds. */
+	n = dec.len;
+	if (n > 0 && dec.data[n - 1] == '\n') {
+		n--;
+		tail = "\n";
+		if (n > 0 && dec.data[n - 1] == '\r') {
+			n--;
+			tail = "\r\n";
+		}
+	}
+	dec.data[n] = '\0';
+	if ((html = fn(arg, dec.data, n, &hlen)) == NULL ||
+	    (hlen == n && memcmp(html, dec.data, n) == 0))
+		goto out;
+	buf_append(&enc, "", 0);
+	eol = mime_leaf_eol(m, lf);
+	switch (kind) {
+	case MIME_CTE_BASE64: {
+		struct buf text;
+
+		buf_init(&text);
+		buf_append(&text, html, hlen);
+		buf_puts(&text, tail);
+		mime_b64_encode(&enc, (const unsigned char *)text.data,
+		    text.len, eol);
+		buf_fini(&text);
+		/* the encoded lines end as the old ones did */
+		if (lf->len > 0 && raw[lf->len - 1] == '\n')
+			buf_puts(&enc, eol);
+		break;
+	}
+	case MIME_CTE_QP:
+		mime_qp_encode(&enc, (const unsigned char *)html, hlen,
+		    MIME_QP_TEXT | MIME_QP_GUARD, eol);
+		if (*tail != '\0')
+			buf_puts(&enc, eol);
+		break;
+	default:
+		buf_append(&enc, html, hlen);
+		buf_puts(&enc, tail);
+		break;
+	}
+	free(html);
+	buf_fini(&dec);
+	return buf_steal(&enc, len);
+out:
+	free(html);
+	buf_fini(&dec);
+	buf_fini(&enc);
+	return NULL;
+}
+
+size_t
+mime_html_rewrite(struct mime_msg *m, mime_html_fn fn, void *arg)
+{
+	char **bodies = xcalloc(m->nleaf + 1, sizeof(*bodies));
+	size_t *lens = xcalloc(m->nleaf + 1, sizeof(*lens));
+	size_t i, from = 0, done = 0;
+	struct buf raw;
+
+	for (i = 0; i < m->nleaf; i++)
+		if ((bodies[i] = mime_leaf_rewrite(m, &m->leaf[i], fn, arg,
+		    &lens[i])) != NULL)
+			done++;
+	if (done > 0) {
+		/* Leaves come in the order of their bytes: splice the new
+		 * bodies in, keep every other byte, move the offsets. */
+		buf_init(&raw);
+		for (i = 0; i < m->nleaf; i++) {
+			struct mime_leaf *lf = &m->leaf[i];
+
+			assert(lf->off >= from && lf->off >= m->body);
+			buf_append(&raw, m->raw + from, lf->off - from);
+			from = lf->off + lf->len;
+			lf->off = raw.len;
+			if (bodies[i] != NULL) {
+				buf_append(&raw, bodies[i], lens[i]);
+				lf->len = lens[i];
+			} else {
+				buf_append(&raw, m->raw + from - lf->len,
+				    lf->len);
+			}
+		}
+		buf_append(&raw, m->raw + from, m->rawlen - from);
+		free(m->raw);
+		m->raw = buf_steal(&raw, &m->rawlen);
+	}
+	for (i = 0; i < m->nleaf; i++)
+		free(bodies[i]);
+	free(bodies);
+	free(lens);
+	return done;
 }
 
 /* A JSON string of s[0..n), bytes that are not UTF-8 as U+FFFD. */

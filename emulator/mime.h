@@ -1,8 +1,9 @@
 /*
  * mime — Internet message syntax as SES handles it: address parsing with
  * JavaMail's messages, building the message SES sends for SendEmail Simple
- * content, and parsing raw messages (SendRawEmail, SMTP) with the errors
- * SES answers for malformed ones.
+ * content, parsing raw messages (SendRawEmail, SMTP) with the errors SES
+ * answers for malformed ones, and rewriting a parsed message's HTML parts
+ * in place (for open and click tracking; what to write is the caller's).
  *
  * AWS: SES is built on JavaMail. Messages it builds carry JavaMail's header
  * order, folding ("multipart/alternative; \r\n\tboundary=...") and boundary
@@ -193,6 +194,46 @@ void mime_strip_ses_headers(struct mime_msg *m);
  * with the message's own line ending, the body bytes untouched.
  */
 char *mime_serialize(const struct mime_msg *m, size_t *len);
+
+/* --- rewriting HTML parts (open and click tracking of raw mail) --- */
+
+/*
+ * Called by mime_html_rewrite for one HTML part. html[0..len) is the
+ * part's text, decoded from its transfer encoding, without its last line
+ * break (borrowed, NUL-terminated, valid during the call; bytes in the
+ * part's charset, which keeps ASCII's bytes for ASCII; it may hold NULs).
+ * Returns the new text (new, NUL-terminated, length in *out_len) for
+ * mime_html_rewrite to take, or NULL to leave the part as it is.
+ */
+typedef char *(*mime_html_fn)(void *arg, const char *html, size_t len,
+    size_t *out_len);
+/*
+ * Rewrites the body of each text/html leaf of m in document order, at any
+ * depth of multipart/alternative, related, mixed, ... A leaf is left out
+ * when it has Content-Disposition: attachment (EMU; a file name alone
+ * does not count), a Content-Transfer-Encoding
+ * other than 7bit, 8bit, binary, quoted-printable or base64 (none means
+ * 7bit), or a charset whose ASCII characters are not ASCII's bytes
+ * (UTF-16, UTF-32, UCS-2, UTF-7, EBCDIC; a charset iconv does not know
+ * counts as ASCII-based). HTML inside a message/rfc822 part is not a leaf
+ * of m and is not looked at.
+ *
+ * fn gets the decoded text; its result is written back in the part's own
+ * encoding and line-break style (that of the part's first line, else the
+ * message's): base64 in lines of 76 characters; quoted-printable with
+ * soft line breaks so no line passes 76 characters, its line breaks
+ * written in that style, a '-' that starts a line encoded (so none reads
+ * as a boundary); 7bit / 8bit / binary as returned, line breaks and all
+ * (EMU: not re-wrapped, so a line may pass 998 characters; fn should add
+ * none). The text's last line break, when it had one, is put back after
+ * fn's result; base64 lines end in a line break when the old ones did. A
+ * result equal to the text leaves the part byte for byte.
+ *
+ * Nothing else changes: headers (the parts' included), boundaries,
+ * preambles and the other parts keep their bytes, and mime_serialize
+ * writes them as before. Returns the number of parts rewritten.
+ */
+size_t mime_html_rewrite(struct mime_msg *m, mime_html_fn fn, void *arg);
 /*
  * A JSON summary for tests and the capture API (new):
  * {"headers":[{"name","value"}],

@@ -44,6 +44,7 @@ struct send_state {
 	json_t *keep;			/* arrays whose strings rcpts borrow */
 	json_t *header_tags;		/* raw: X-SES-MESSAGE-TAGS (new) */
 	char *header_arns[3];		/* raw: X-SES-SOURCE/FROM/RETURN-PATH-ARN */
+	struct mime_msg *msg;		/* raw: as parsed, until serialized */
 	char *raw;			/* the message as captured (new) */
 	size_t raw_len;
 	char *subject;			/* new, decoded */
@@ -85,6 +86,7 @@ send_state_fini(struct send_state *st)
 	json_decref(st->header_tags);
 	for (i = 0; i < 3; i++)
 		free(st->header_arns[i]);
+	mime_msg_free(st->msg);
 	free(st->raw);
 	free(st->subject);
 	json_decref(st->tags);
@@ -438,7 +440,6 @@ send_header_tags(const char *h)
 	return tags;
 }
 
-/* Builds a message from simple parts into st->raw. */
 /* Whether configuration set cs publishes events of type t somewhere. */
 static int
 send_publishes(struct op_ctx *ctx, const char *cs, enum evdest_type t)
@@ -452,28 +453,30 @@ send_publishes(struct op_ctx *ctx, const char *cs, enum evdest_type t)
 }
 
 /*
- * The HTML to build the message with: AWS: with a configuration set that
- * publishes OPEN or CLICK events, links are rewritten and an open pixel
- * added (SES-REFERENCE §12; track.c). Borrowed from r or st.
+ * AWS: a message sent with a configuration set that publishes OPEN or
+ * CLICK events has its HTML tracked (SES-REFERENCE §12; track.c), built
+ * or raw alike. Fills o for st's message and returns 1, with base holding
+ * the URL base o borrows (the caller frees it with buf_fini); returns 0
+ * (base untouched) when the message is not tracked.
  */
-static const char *
-send_track(struct op_ctx *ctx, const struct send_request *r,
-    struct send_state *st, const char *msgid)
+static int
+send_track_opts(struct op_ctx *ctx, const struct send_state *st,
+    const char *msgid, struct track_opts *o, struct buf *base)
 {
-	struct track_opts o = { .message_id = msgid };
 	struct store_cs cs;
 	struct awserr e;
-	struct buf base;
-	const char *domain = NULL;
+	const char *domain = NULL, *policy;
 	json_t *tracking = NULL;
 
-	if (r->html == NULL || st->configuration_set == NULL)
-		return r->html;
-	o.opens = send_publishes(ctx, st->configuration_set, EVDEST_OPEN);
-	o.clicks = send_publishes(ctx, st->configuration_set, EVDEST_CLICK);
-	if (!o.opens && !o.clicks)
-		return r->html;
-	buf_init(&base);
+	memset(o, 0, sizeof(*o));
+	if (st->configuration_set == NULL)
+		return 0;
+	o->message_id = msgid;
+	o->opens = send_publishes(ctx, st->configuration_set, EVDEST_OPEN);
+	o->clicks = send_publishes(ctx, st->configuration_set, EVDEST_CLICK);
+	if (!o->opens && !o->clicks)
+		return 0;
+	buf_init(base);
 	awserr_init(&e);
 	if (cs_load(ctx, st->configuration_set, &cs, &e) == 0) {
 		if (cs.tracking != NULL &&
@@ -483,23 +486,86 @@ send_track(struct op_ctx *ctx, const struct send_request *r,
 		/* AWS: a custom redirect domain replaces SES's own in the
 		 * links (§12). EMU: served only when it resolves to sesbox;
 		 * https unless the policy is OPTIONAL. */
-		if (domain != NULL)
-			buf_printf(&base, "%s://%s", json_string_value(
-			    json_object_get(tracking, "HttpsPolicy")) != NULL &&
-			    strcmp(json_string_value(json_object_get(tracking,
-			    "HttpsPolicy")), "OPTIONAL") == 0 ? "http" :
-			    "https", domain);
+		if (domain != NULL) {
+			policy = json_string_value(json_object_get(tracking,
+			    "HttpsPolicy"));
+			buf_printf(base, "%s://%s", policy != NULL &&
+			    strcmp(policy, "OPTIONAL") == 0 ? "http" : "https",
+			    domain);
+		}
 		store_cs_fini(&cs);
 	}
 	if (domain == NULL)
-		http_base_url(ctx->cfg->public_url, ctx->cfg->listen, &base);
-	o.base = base.data;
-	st->html = track_html(r->html, &o, &st->track_links);
+		http_base_url(ctx->cfg->public_url, ctx->cfg->listen, base);
 	json_decref(tracking);
+	o->base = base->data;
+	return 1;
+}
+
+/* The HTML to build the message with, tracked when it is to be (borrowed
+ * from r or st). */
+static const char *
+send_track(struct op_ctx *ctx, const struct send_request *r,
+    struct send_state *st, const char *msgid)
+{
+	struct track_opts o;
+	struct buf base;
+
+	if (r->html == NULL || !send_track_opts(ctx, st, msgid, &o, &base))
+		return r->html;
+	st->track_links = json_array();
+	st->html = track_html(r->html, &o, st->track_links);
 	buf_fini(&base);
 	return st->html;
 }
 
+struct send_raw_track {
+	const struct track_opts *o;
+	json_t *links;			/* borrowed: st->track_links */
+};
+
+/* mime_html_fn: one HTML part of a raw message through track_html. */
+static char *
+send_raw_track_part(void *arg, const char *html, size_t len, size_t *out_len)
+{
+	const struct send_raw_track *t = arg;
+	char *out;
+
+	/* EMU: HTML with a NUL byte in it is left alone (track_html reads
+	 * C strings; no browser shows such a part as written). */
+	if (memchr(html, '\0', len) != NULL)
+		return NULL;
+	out = track_html(html, t->o, t->links);
+	*out_len = strlen(out);
+	return out;
+}
+
+/*
+ * A raw message, once accepted: its HTML parts tracked as a built
+ * message's HTML is (every text/html part that is not an attachment, the
+ * links numbered on across the parts; mime_html_rewrite says which parts
+ * and how they are re-encoded), then written out into st->raw.
+ */
+static void
+send_raw_finish(struct op_ctx *ctx, struct send_state *st,
+    const char *msgid)
+{
+	struct track_opts o;
+	struct buf base;
+
+	if (send_track_opts(ctx, st, msgid, &o, &base)) {
+		struct send_raw_track t = { &o, json_array() };
+
+		st->track_links = t.links;
+		(void)mime_html_rewrite(st->msg, send_raw_track_part, &t);
+		buf_fini(&base);
+	}
+	st->raw = mime_serialize(st->msg, &st->raw_len);
+	mime_msg_free(st->msg);
+	st->msg = NULL;
+}
+
+/* Builds a message from simple parts into st->raw. */
 static void
 send_build(struct op_ctx *ctx, const struct send_request *r,
     struct send_state *st, const char *msgid)
@@ -597,9 +663,10 @@ send_build(struct op_ctx *ctx, const struct send_request *r,
 }
 
 /*
- * SendRawEmail: parses the message, takes envelope and options from it
- * where the request does not give them (API parameters win), strips the
- * X-SES-* headers, sets Message-ID and Date as SES does.
+ * SendRawEmail: parses the message into st->msg, takes envelope and
+ * options from it where the request does not give them (API parameters
+ * win), strips the X-SES-* headers, sets Message-ID and Date as SES does.
+ * send_raw_finish writes it out once the send is accepted.
  */
 static int
 send_raw(struct op_ctx *ctx, const struct send_request *r,
@@ -688,8 +755,7 @@ send_raw(struct op_ctx *ctx, const struct send_request *r,
 	subject = (h = mime_header_get(m, "Subject")) != NULL ?
 	    mime_header_decode(h) : xstrdup("");
 	st->subject = subject;
-	st->raw = mime_serialize(m, &st->raw_len);
-	mime_msg_free(m);
+	st->msg = m;
 	return 0;
 fail:
 	mime_msg_free(m);
@@ -882,6 +948,10 @@ send_accept(struct op_ctx *ctx, const struct send_request *r,
 			    r->max_bytes, st.raw_len);
 			goto out;
 		}
+	} else {
+		/* EMU: the size limit applies to the message as submitted,
+		 * not to it with tracking added. */
+		send_raw_finish(ctx, &st, msgid);
 	}
 	rc = send_persist(ctx, &st, msgid, r, counted, e);
 out:

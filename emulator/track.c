@@ -224,14 +224,13 @@ track_anchor(struct buf *b, const char *p, const char *end,
 }
 
 char *
-track_html(const char *html, const struct track_opts *o, json_t **links)
+track_html(const char *html, const struct track_opts *o, json_t *links)
 {
 	static const char tracker[] = "{{ses:openTracker}}";
 	const char *p = html, *end = html + strlen(html), *lt, *mark;
 	char sig[TRACK_SIG_CHARS + 1], pixel[512];
 	struct buf b;
 
-	*links = json_array();
 	buf_init(&b);
 	track_sig(o->message_id, sig);
 	/* AWS: the pixel's markup as SES writes it (§12). */
@@ -255,7 +254,7 @@ track_html(const char *html, const struct track_opts *o, json_t **links)
 		buf_append(&b, p, (size_t)(lt - p));
 		if ((lt[1] == 'a' || lt[1] == 'A') && lt + 2 < end &&
 		    isspace((unsigned char)lt[2])) {
-			p = track_anchor(&b, lt, end, o, *links);
+			p = track_anchor(&b, lt, end, o, links);
 		} else {
 			buf_putc(&b, '<');
 			p = lt + 1;

@@ -27,12 +27,14 @@ struct track_opts {
 };
 
 /*
- * html rewritten as o asks (new). *links becomes a new array of
- * {"url", "tags": {"k": ["v"]}} for the n of each click URL (n = index
- * + 1), for the caller to keep with the message.
+ * html rewritten as o asks (new). Each rewritten link is appended to links
+ * (borrowed) as {"url", "tags": {"k": ["v"]}}, and its click URL carries
+ * n = its index in links + 1: a message whose HTML comes in several parts
+ * passes the same array for each, so n runs on across them. The caller
+ * keeps the array with the message.
  */
 char *track_html(const char *html, const struct track_opts *o,
-    json_t **links);
+    json_t *links);
 
 /* Serves GET TRACK_PATH...: records the event, answers the pixel or the
  * redirect (or 404). */

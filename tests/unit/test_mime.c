@@ -2,7 +2,9 @@
  * test_mime — the MIME module: golden build cases (fixtures/mime/build:
  * input.json → expected.eml), golden parse cases (fixtures/mime/parse:
  * input.eml → expected.json summary or expected-error.txt, plus an
- * optional stripped.eml after mime_strip_ses_headers), the address table
+ * optional stripped.eml after mime_strip_ses_headers), golden HTML
+ * rewrites (fixtures/mime/rewrite: input.eml → expected.eml through a
+ * stand-in for tracking), the address table
  * (fixtures/mime/address/cases.json) and a few synthetic checks.
  *
  * SESBOX_FIXTURE_UPDATE=1 rewrites the expected files from the current
@@ -567,6 +569,410 @@ START_TEST(t_parse_headers)
 }
 END_TEST
 
+/* ---- rewriting HTML parts (fixtures/mime/rewrite) ---- */
+
+#define RW_LINK "https://t.example/L0/"
+
+/*
+ * The rewrite the tests use, a stand-in for tracking: every href="
+ * gains a prefix and a pixel naming the part's rank k closes the text
+ * (longer than a line, so quoted-printable must break it).
+ */
+static char *
+rw_transform(const char *html, size_t len, int k, size_t *out_len)
+{
+	const char *p = html, *end = html + len, *q;
+	struct buf b;
+
+	buf_init(&b);
+	while ((q = memmem(p, (size_t)(end - p), "href=\"", 6)) != NULL) {
+		buf_append(&b, p, (size_t)(q + 6 - p));
+		buf_puts(&b, RW_LINK);
+		p = q + 6;
+	}
+	buf_append(&b, p, (size_t)(end - p));
+	buf_printf(&b, "<img alt=\"\" src=\"https://t.example/I0/part-%d/"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	    "\" style=\"display: none; width: 1px; height: 1px;\">", k);
+	return buf_steal(&b, out_len);
+}
+
+/* mime_html_fn: arg counts the calls. */
+static char *
+rw_cb(void *arg, const char *html, size_t len, size_t *out_len)
+{
+	int *k = arg;
+
+	ck_assert(html[len] == '\0');
+	return rw_transform(html, len, ++*k, out_len);
+}
+
+static char *
+rw_decline(void *arg, const char *html, size_t len, size_t *out_len)
+{
+	(void)html;
+	(void)len;
+	(void)out_len;
+	++*(int *)arg;
+	return NULL;
+}
+
+static char *
+rw_same(void *arg, const char *html, size_t len, size_t *out_len)
+{
+	char *out = xmalloc(len + 1);
+
+	++*(int *)arg;
+	memcpy(out, html, len + 1);
+	*out_len = len;
+	return out;
+}
+
+/* text with its last line break cut off, transformed, the break put
+ * back: what a rewritten part must decode to (new). */
+static char *
+rw_expected(const char *text, int k)
+{
+	size_t n = strlen(text), m;
+	const char *tail = "";
+	char *t, *out;
+
+	if (n > 0 && text[n - 1] == '\n') {
+		n--;
+		tail = "\n";
+		if (n > 0 && text[n - 1] == '\r') {
+			n--;
+			tail = "\r\n";
+		}
+	}
+	t = rw_transform(text, n, k, &m);
+	out = xasprintf("%s%s", t, tail);
+	free(t);
+	return out;
+}
+
+/* Rewrites raw with rw_cb; returns the new text (new), the count in *n. */
+static char *
+rw_run(const char *what, const char *raw, size_t len, size_t *n,
+    size_t *outlen)
+{
+	char err[MIME_ERROR_MAX_BYTES], *out;
+	struct mime_msg *m = mime_parse(raw, len, err);
+	int calls = 0;
+
+	ck_assert_msg(m != NULL, "%s: %s", what, err);
+	*n = mime_html_rewrite(m, rw_cb, &calls);
+	ck_assert_uint_eq(*n, (size_t)calls);
+	out = mime_serialize(m, outlen);
+	mime_msg_free(m);
+	return out;
+}
+
+/*
+ * The parts of out are those of in, untouched but for the rewritten ones
+ * (n of them, in order), which decode to rw_expected of the old text.
+ */
+static void
+rw_check_parts(const char *what, const char *in, size_t inlen,
+    const char *out, size_t outlen, size_t n)
+{
+	char err[MIME_ERROR_MAX_BYTES];
+	struct mime_msg *mi = mime_parse(in, inlen, err);
+	struct mime_msg *mo = mime_parse(out, outlen, err);
+	json_t *si, *so, *pi, *po;
+	size_t i, k = 0;
+
+	ck_assert_msg(mi != NULL && mo != NULL, "%s: %s", what, err);
+	si = mime_summary(mi);
+	so = mime_summary(mo);
+	ck_assert(json_equal(json_object_get(si, "headers"),
+	    json_object_get(so, "headers")));
+	ck_assert_uint_eq(json_array_size(json_object_get(si, "parts")),
+	    json_array_size(json_object_get(so, "parts")));
+	json_array_foreach(json_object_get(si, "parts"), i, pi) {
+		char *want;
+
+		po = json_array_get(json_object_get(so, "parts"), i);
+		if (json_equal(pi, po))
+			continue;
+		k++;
+		ck_assert_str_eq(str_of(po, "content_type"), "text/html");
+		ck_assert(json_equal(json_object_get(pi, "charset"),
+		    json_object_get(po, "charset")));
+		ck_assert(json_equal(json_object_get(pi, "disposition"),
+		    json_object_get(po, "disposition")));
+		want = rw_expected(str_of(pi, "text"), (int)k);
+		ck_assert_msg(strcmp(str_of(po, "text"), want) == 0,
+		    "%s: part %zu:\n--- got\n%s\n--- want\n%s", what, i,
+		    str_of(po, "text"), want);
+		free(want);
+	}
+	ck_assert_msg(k == n, "%s: %zu parts changed, %zu rewritten", what,
+	    k, n);
+	json_decref(si);
+	json_decref(so);
+	mime_msg_free(mi);
+	mime_msg_free(mo);
+}
+
+START_TEST(t_rewrite_golden)
+{
+	char **cases;
+	size_t n, i;
+
+	n = fixture_cases("mime/rewrite", &cases);
+	ck_assert_uint_ge(n, 7);
+	for (i = 0; i < n; i++) {
+		char *raw, *got, *want;
+		size_t len, glen, wlen, count;
+
+		raw = fixture_read("mime/rewrite", cases[i], "input.eml", &len);
+		ck_assert_msg(raw != NULL, "%s: no input.eml", cases[i]);
+		got = rw_run(cases[i], raw, len, &count, &glen);
+		if (update_mode())
+			write_file("mime/rewrite", cases[i], "expected.eml",
+			    got, glen);
+		want = fixture_read("mime/rewrite", cases[i], "expected.eml",
+		    &wlen);
+		ck_assert_msg(want != NULL, "%s: no expected.eml", cases[i]);
+		ck_assert_msg(glen == wlen && memcmp(got, want, glen) == 0,
+		    "%s:\n--- got\n%s\n--- want\n%s", cases[i], got, want);
+		rw_check_parts(cases[i], raw, len, got, glen, count);
+		if (strcmp(cases[i], "untouched") == 0)
+			ck_assert_uint_eq(count, 0);
+		else
+			ck_assert_uint_gt(count, 0);
+		free(got);
+		free(want);
+		free(raw);
+	}
+	fixture_cases_free(cases, n);
+}
+END_TEST
+
+/* The rewritten goldens are standard messages for Python's email package
+ * (no-close-delimiter and untouched carry defects on purpose). */
+START_TEST(t_rewrite_python_email)
+{
+	static const char *const ok[] = { "alternative-base64-lf",
+		"alternative-qp-crlf", "html-7bit-crlf", "html-default-lf",
+		"nested-mixed", "qp-dash-lines" };
+	const char *root = getenv("SESBOX_FIXTURES");
+	struct buf cmd;
+	size_t i;
+	int rc;
+
+	if (access("/usr/bin/python3", X_OK) != 0)
+		return;
+	if (root == NULL || *root == '\0')
+		root = "fixtures";
+	buf_init(&cmd);
+	buf_printf(&cmd, "/usr/bin/python3 %s/../tests/unit/check_eml.py",
+	    root);
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		buf_printf(&cmd, " %s/mime/rewrite/%s/expected.eml", root,
+		    ok[i]);
+	rc = system(cmd.data);
+	buf_fini(&cmd);
+	ck_assert_msg(rc == 0, "check_eml.py failed (%d)", rc);
+}
+END_TEST
+
+/* Everything but the HTML body keeps its bytes: the output is the input
+ * with that one span replaced. */
+START_TEST(t_rewrite_untouched_bytes)
+{
+	static const char *const eols[] = { "\r\n", "\n" };
+	size_t e;
+
+	for (e = 0; e < 2; e++) {
+		const char *E = eols[e];
+		char *raw = xasprintf("From: a@example.com%sSubject: x%s"
+		    "Content-Type: multipart/mixed; boundary=\"m\"%s%s"
+		    "preamble%s--m%sContent-Type: text/plain%s%s"
+		    "<a href=\"https://example.com/plain\">%s"
+		    "--m%sContent-Type: text/html%s%s"
+		    "BODY<a href=\"https://example.com/h\">h</a>END%s"
+		    "--m%sContent-Type: text/html%s"
+		    "Content-Disposition: attachment; filename=a.html%s%s"
+		    "<a href=\"https://example.com/att\">att</a>%s"
+		    "--m--%sepilogue%s",
+		    E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, E);
+		const char *b0 = strstr(raw, "BODY"), *b1 = strstr(raw, "END");
+		size_t len = strlen(raw), olen, count, pre, post;
+		char *out, *want;
+
+		b1 += 3;
+		out = rw_run(E, raw, len, &count, &olen);
+		ck_assert_uint_eq(count, 1);
+		pre = (size_t)(b0 - raw);
+		post = len - (size_t)(b1 - raw);
+		ck_assert_uint_gt(olen, pre + post);
+		ck_assert_msg(memcmp(out, raw, pre) == 0, "prefix changed");
+		ck_assert_msg(memcmp(out + olen - post, b1, post) == 0,
+		    "suffix changed:\n%s", out);
+		want = rw_expected("BODY<a href=\"https://example.com/h\">h</a>"
+		    "END", 1);
+		ck_assert_uint_eq(olen - pre - post, strlen(want));
+		ck_assert(memcmp(out + pre, want, strlen(want)) == 0);
+		free(want);
+		free(out);
+		free(raw);
+	}
+}
+END_TEST
+
+/* Each line of s[0..n) ends in eol (no other break) and holds at most max
+ * characters; returns the number of lines. */
+static size_t
+rw_check_lines(const char *what, const char *s, size_t n, const char *eol,
+    size_t max)
+{
+	size_t i, col = 0, lines = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\r' || s[i] == '\n') {
+			ck_assert_msg(strncmp(s + i, eol, strlen(eol)) == 0,
+			    "%s: stray line break at %zu", what, i);
+			i += strlen(eol) - 1;
+			col = 0;
+			lines++;
+			continue;
+		}
+		ck_assert_msg(++col <= max, "%s: line longer than %zu at %zu",
+		    what, max, i);
+	}
+	return lines;
+}
+
+/* quoted-printable and base64 bodies are re-encoded in lines of at most
+ * 76 characters, in the part's line-break style. */
+START_TEST(t_rewrite_line_limits)
+{
+	static const char *const eols[] = { "\r\n", "\n" };
+	static const char *const ctes[] = { "quoted-printable", "base64" };
+	size_t e, c, i;
+
+	for (e = 0; e < 2; e++) {
+		for (c = 0; c < 2; c++) {
+			const char *E = eols[e];
+			struct buf html, body, raw;
+			char *out, *what = xasprintf("%s %s", ctes[c],
+			    e ? "LF" : "CRLF");
+			const char *p;
+			size_t olen, count, hdr;
+
+			buf_init(&html);
+			for (i = 0; i < 60; i++)
+				buf_printf(&html, "<a href=\"https://example.com/"
+				    "%zu?q=%s\">caf\xc3\xa9\t=</a> ", i, i % 7 ?
+				    "x" : "a%20b");
+			buf_printf(&html, "%s<p>end</p>", E);
+			buf_init(&body);
+			if (c == 0) {
+				/* written as it comes, one long line */
+				for (p = html.data; *p; p++) {
+					if ((unsigned char)*p >= 0x7f ||
+					    *p == '=' || *p == '\t')
+						buf_printf(&body, "=%02X",
+						    (unsigned char)*p);
+					else
+						buf_putc(&body, *p);
+				}
+			} else {
+				buf_base64(&body, (const unsigned char *)
+				    html.data, html.len);
+			}
+			buf_init(&raw);
+			buf_printf(&raw, "Content-Type: text/html; "
+			    "charset=utf-8%sContent-Transfer-Encoding: %s%s%s",
+			    E, ctes[c], E, E);
+			hdr = raw.len;
+			buf_append(&raw, body.data, body.len);
+			buf_puts(&raw, E);
+			out = rw_run(what, raw.data, raw.len, &count, &olen);
+			ck_assert_uint_eq(count, 1);
+			ck_assert(memcmp(out, raw.data, hdr) == 0);
+			ck_assert_uint_ge(rw_check_lines(what, out + hdr,
+			    olen - hdr, E, 76), c == 0 ? 40 : 60);
+			/* the body still ends in a line break */
+			ck_assert(strcmp(out + olen - strlen(E), E) == 0);
+			rw_check_parts(what, raw.data, raw.len, out, olen, 1);
+			free(out);
+			free(what);
+			buf_fini(&raw);
+			buf_fini(&body);
+			buf_fini(&html);
+		}
+	}
+}
+END_TEST
+
+/* A callback that declines, or returns the text unchanged, leaves the
+ * message byte for byte. */
+START_TEST(t_rewrite_declined)
+{
+	static const char raw[] = "Content-Type: text/html\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "<a href=3D\"https://example.com/\">a</a> a very long line that "
+	    "is not broken where our encoder would break it =\r\n"
+	    "and\ttabs\r\n";
+	char err[MIME_ERROR_MAX_BYTES], *out;
+	struct mime_msg *m = mime_parse(raw, sizeof(raw) - 1, err);
+	int calls = 0;
+	size_t len;
+
+	ck_assert_msg(m != NULL, "%s", err);
+	ck_assert_uint_eq(mime_html_rewrite(m, rw_decline, &calls), 0);
+	ck_assert_uint_eq(mime_html_rewrite(m, rw_same, &calls), 0);
+	ck_assert_int_eq(calls, 2);
+	out = mime_serialize(m, &len);
+	ck_assert_uint_eq(len, sizeof(raw) - 1);
+	ck_assert(memcmp(out, raw, len) == 0);
+	free(out);
+	mime_msg_free(m);
+	/* a message parsed for its headers alone has no parts */
+	m = mime_parse_headers(raw, sizeof(raw) - 1);
+	ck_assert_uint_eq(mime_html_rewrite(m, rw_cb, &calls), 0);
+	ck_assert_int_eq(calls, 2);
+	mime_msg_free(m);
+}
+END_TEST
+
+/* Which charsets are rewritten: those that keep ASCII's bytes. */
+START_TEST(t_rewrite_charsets)
+{
+	static const struct {
+		const char *charset;
+		int rewritten;
+	} cases[] = {
+		{ "utf-8", 1 }, { "UTF8", 1 }, { "us-ascii", 1 },
+		{ "iso-8859-1", 1 }, { "ISO-8859-15", 1 },
+		{ "windows-1252", 1 }, { "koi8-r", 1 }, { "shift_jis", 1 },
+		{ "euc-jp", 1 }, { "iso-2022-jp", 1 }, { "gb18030", 1 },
+		{ "big5", 1 }, { "x-made-up", 1 },
+		{ "utf-16", 0 }, { "UTF-16LE", 0 }, { "utf-16be", 0 },
+		{ "utf-32", 0 }, { "ucs-2", 0 }, { "utf-7", 0 },
+		{ "ibm037", 0 }, { "cp500", 0 },
+	};
+	size_t i, n, len;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *raw = xasprintf("Content-Type: text/html; charset=\"%s\""
+		    "\r\n\r\n<a href=\"https://example.com/\">x</a>\r\n",
+		    cases[i].charset), *out;
+
+		out = rw_run(cases[i].charset, raw, strlen(raw), &n, &len);
+		ck_assert_msg(n == (size_t)cases[i].rewritten, "%s: %zu",
+		    cases[i].charset, n);
+		if (n == 0)
+			ck_assert_str_eq(out, raw);
+		free(out);
+		free(raw);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -585,6 +991,12 @@ main(void)
 	tcase_add_test(tc, t_build_is_quick);
 	tcase_add_test(tc, t_address_unicode);
 	tcase_add_test(tc, t_parse_headers);
+	tcase_add_test(tc, t_rewrite_golden);
+	tcase_add_test(tc, t_rewrite_python_email);
+	tcase_add_test(tc, t_rewrite_untouched_bytes);
+	tcase_add_test(tc, t_rewrite_line_limits);
+	tcase_add_test(tc, t_rewrite_declined);
+	tcase_add_test(tc, t_rewrite_charsets);
 	suite_add_tcase(s, tc);
 	return fixture_run(s);
 }
