@@ -347,7 +347,7 @@ forward_xml_text(const char *body, const char *open, const char *close,
 static void
 forward_error_body(const char *body, size_t len, char *err, size_t n)
 {
-	char code[128], msg[OUTBOX_ERROR_MAX_BYTES];
+	char code[128], msg[OUTBOX_ERROR_MAX_BYTES - 160];
 	const char *c, *m, *hash;
 	json_t *j;
 
