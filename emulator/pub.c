@@ -340,12 +340,13 @@ pub_event_detail(const struct store_pub_event *e)
  * The event to an EventBridge destination: the event as a rule's target
  * would see it is recorded; with eventbridge-endpoint set, a PutEvents
  * call carrying it is queued (status "queued" until it is settled), else
- * it is only recorded (EMU). *text gets the event (new), *outbox_id the
- * call's row or 0. Returns the status, or NULL on error.
+ * it is only recorded (EMU). *text gets the event (new; NULL when there is
+ * none), *outbox_id the call's row or 0, err why it failed. Returns the
+ * status, or NULL on a store error.
  */
 static const char *
 pub_eventbridge(struct pub_ctx *c, const char *bus, json_t *payload,
-    char **text, int64_t *outbox_id)
+    char **text, int64_t *outbox_id, char *err, size_t errlen)
 {
 	const struct cfg *cfg = route_cfg_get();
 	char id[ROUTE_REQUEST_ID_BYTES];
@@ -357,14 +358,17 @@ pub_eventbridge(struct pub_ctx *c, const char *bus, json_t *payload,
 	route_request_id(id);
 	if ((event = forward_eventbridge_event(id, c->e->type, c->e->account,
 	    c->e->region, c->e->configuration_set, c->e->ts_ms, payload)) ==
-	    NULL)
-		return NULL;
+	    NULL) {
+		snprintf(err, errlen, "No EventBridge detail-type for %s "
+		    "events.", c->e->type);
+		return "failed";
+	}
 	*text = json_dumps(event, JSON_COMPACT);
 	if (cfg != NULL && cfg->eventbridge_endpoint != NULL)
 		rc = forward_putevents_queue(c->s, cfg->eventbridge_endpoint,
 		    event, bus, c->now_ms, outbox_id);
 	json_decref(event);
-	if (rc != 0 || *text == NULL)
+	if (rc != 0)
 		return NULL;
 	return *outbox_id > 0 ? "queued" : "recorded";
 }
@@ -428,7 +432,8 @@ pub_destinations(struct pub_ctx *c, const json_t *dests)
 			target = json_string_value(json_object_get(eb,
 			    "EventBusArn"));
 			if ((status = pub_eventbridge(c, target != NULL ?
-			    target : "", payload, &own, &outbox_id)) == NULL)
+			    target : "", payload, &own, &outbox_id, err,
+			    sizeof(err))) == NULL)
 				rc = -1;
 		} else {
 			/* EMU: no Pinpoint here: the event is recorded for
