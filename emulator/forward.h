@@ -27,7 +27,9 @@
 /* EMU: the secret key a call is signed with when the credentials key has
  * no entry for the sending account (whose id is then the access key). */
 #define FORWARD_SECRET_DEFAULT "sesbox"
-/* AWS: the source of SES's events on EventBridge. */
+/* AWS: the source of SES's events on EventBridge. EMU: sent in PutEvents,
+ * which AWS itself refuses for aws.* sources; the endpoint is meant to be
+ * an emulator (LocalStack) or a test double that takes them. */
 #define FORWARD_EVENT_SOURCE "aws.ses"
 
 /* AWS: EventBridge's detail-type for an SES eventType ("Send" is "Email
