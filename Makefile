@@ -47,7 +47,8 @@ LIB_SRCS := \
 	emulator/worker.c emulator/pub.c emulator/store_pub.c \
 	emulator/rep.c emulator/track.c emulator/store_track.c \
 	emulator/op_sns.c emulator/sns.c emulator/sns_deliver.c \
-	emulator/store_sns.c \
+	emulator/store_sns.c emulator/outbox.c emulator/store_outbox.c \
+	emulator/forward.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
 	simulator/inspect.c simulator/sim.c simulator/feedback.c
@@ -58,7 +59,7 @@ EMBED_FILES := \
 	emulator/models/sns/2010-03-31/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest supp sns
+	evdest supp sns forward
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

@@ -39,6 +39,7 @@ enum cfg_type {
 	CFG_T_DOUBLE,		/* double, finite, above .dmin, at most .dmax */
 	CFG_T_ENUM,		/* char *, one of .choices */
 	CFG_T_CREDENTIALS,	/* struct cfg_credential *; size_t count too */
+	CFG_T_SUBSCRIPTIONS,	/* struct cfg_subscription *; size_t count */
 	CFG_T_ACTION,		/* no value: cfg_load returns .action */
 };
 
@@ -66,7 +67,7 @@ struct cfg_key {
 	double dmin, dmax;		/* DOUBLE */
 	int dmin_open;			/* DOUBLE: value must exceed dmin */
 	const char *const *choices;	/* ENUM, NULL-terminated */
-	size_t count_offset;		/* CREDENTIALS: the size_t count */
+	size_t count_offset;		/* CREDENTIALS, SUBSCRIPTIONS: count */
 	enum cfg_result action;		/* ACTION */
 };
 
@@ -74,6 +75,7 @@ static cfg_check_fn cfg_check_nonempty;
 static cfg_check_fn cfg_check_listen;
 static cfg_check_fn cfg_check_region;
 static cfg_check_fn cfg_check_account;
+static cfg_check_fn cfg_check_url;
 
 static const char *const cfg_verification_modes[] = {
 	"auto", "link", "dns", NULL,
@@ -214,6 +216,28 @@ static const struct cfg_key cfg_keys[] = {
 	      "address patterns and the outcome each gets; reloadable "
 	      "through /_sesbox/api/v1/simulator/rules/reload",
 	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
+	{ .name = "eventbridge-endpoint", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(eventbridge_endpoint), .def = NULL,
+	  .placeholder = "URL",
+	  .description = "EventBridge endpoint that events for EventBridge "
+	      "event destinations are sent to as PutEvents calls (SigV4, "
+	      "retried); unset: they are only recorded",
+	  .from = CFG_FROM_ANY, .check = cfg_check_url },
+	{ .name = "sns-endpoint", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(sns_endpoint), .def = NULL,
+	  .placeholder = "URL",
+	  .description = "SNS endpoint that SES's SNS publications (event "
+	      "destinations, identity notifications) are sent to as Publish "
+	      "calls (SigV4, retried) instead of sesbox's own topics",
+	  .from = CFG_FROM_ANY, .check = cfg_check_url },
+	{ .name = "sns-subscriptions", .type = CFG_T_SUBSCRIPTIONS,
+	  .offset = CFG_FIELD(subscriptions), .def = "",
+	  .placeholder = "TOPIC=URL,...",
+	  .description = "HTTP/HTTPS endpoints subscribed (confirmed) to "
+	      "sesbox's SNS topics at start-up and after a reset, each topic "
+	      "made when missing: comma-separated TOPIC=URL entries, TOPIC a "
+	      "name or arn:aws:sns:REGION:ACCOUNT:NAME",
+	  .from = CFG_FROM_ANY, .count_offset = CFG_FIELD(nsubscriptions) },
 	{ .name = "help", .type = CFG_T_ACTION, .short_name = 'h',
 	  .description = "Print this help and exit",
 	  .from = CFG_FROM_CLI, .action = CFG_HELP },
@@ -254,14 +278,19 @@ static int cfg_enum_set(struct cfg *, const struct cfg_key *, const char *,
     char *, size_t);
 static int cfg_credentials_set(struct cfg *, const struct cfg_key *,
     const char *, char *, size_t);
+static int cfg_subscriptions_set(struct cfg *, const struct cfg_key *,
+    const char *, char *, size_t);
 static char *cfg_string_format(const struct cfg *, const struct cfg_key *);
 static char *cfg_bool_format(const struct cfg *, const struct cfg_key *);
 static char *cfg_int_format(const struct cfg *, const struct cfg_key *);
 static char *cfg_double_format(const struct cfg *, const struct cfg_key *);
 static char *cfg_credentials_format(const struct cfg *,
     const struct cfg_key *);
+static char *cfg_subscriptions_format(const struct cfg *,
+    const struct cfg_key *);
 static void cfg_string_release(struct cfg *, const struct cfg_key *);
 static void cfg_credentials_release(struct cfg *, const struct cfg_key *);
+static void cfg_subscriptions_release(struct cfg *, const struct cfg_key *);
 static void cfg_bool_accepts(FILE *, const struct cfg_key *);
 static void cfg_int_accepts(FILE *, const struct cfg_key *);
 static void cfg_double_accepts(FILE *, const struct cfg_key *);
@@ -279,6 +308,8 @@ static const struct cfg_type_ops cfg_types[] = {
 	    cfg_enum_accepts },
 	[CFG_T_CREDENTIALS] = { cfg_credentials_set, cfg_credentials_format,
 	    cfg_credentials_release, NULL },
+	[CFG_T_SUBSCRIPTIONS] = { cfg_subscriptions_set,
+	    cfg_subscriptions_format, cfg_subscriptions_release, NULL },
 	[CFG_T_ACTION] = { NULL, NULL, NULL, NULL },
 };
 
@@ -547,6 +578,38 @@ cfg_check_account(const char *v, char *reason, size_t n)
 		return cfg_fail(reason, n, "account id must be %d digits "
 		    "(got %s)", CFG_ACCOUNT_ID_CHARS,
 		    cfg_got(got, sizeof(got), v));
+	return 0;
+}
+
+/* "http://HOST..." or "https://HOST...": where sesbox sends requests. */
+static int
+cfg_url_valid(const char *v)
+{
+	size_t skip;
+
+	if (strncmp(v, "http://", 7) == 0)
+		skip = 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		skip = 8;
+	else
+		return 0;
+	/* A host, and nothing that would end the URL or the header line. */
+	if (v[skip] == '\0' || v[skip] == '/' || v[skip] == ':')
+		return 0;
+	for (v += skip; *v != '\0'; v++)
+		if ((unsigned char)*v <= 0x20 || *v == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+cfg_check_url(const char *v, char *reason, size_t n)
+{
+	char got[CFG_GOT_MAX_BYTES];
+
+	if (!cfg_url_valid(v))
+		return cfg_fail(reason, n, "expected an http:// or https:// "
+		    "URL (got %s)", cfg_got(got, sizeof(got), v));
 	return 0;
 }
 
@@ -978,6 +1041,194 @@ cfg_credentials_resolve(struct cfg *c)
 		if (c->credentials[i].account_id == NULL)
 			c->credentials[i].account_id =
 			    xstrdup(c->default_account);
+}
+
+/* ---- sns-subscriptions ---- */
+
+static void
+cfg_subscription_list_free(struct cfg_subscription *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].topic);
+		free(list[i].endpoint);
+	}
+	free(list);
+}
+
+static void
+cfg_subscriptions_release(struct cfg *c, const struct cfg_key *k)
+{
+	struct cfg_subscription **field = cfg_field(c, k);
+	size_t *count = (size_t *)((char *)c + k->count_offset);
+
+	cfg_subscription_list_free(*field, *count);
+	*field = NULL;
+	*count = 0;
+}
+
+/* 1-256 characters of A-Z, a-z, 0-9, '-' and '_' (SNS's standard topic
+ * names), s[0..n). */
+static int
+cfg_topic_name_valid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > CFG_TOPIC_NAME_MAX_CHARS)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!cfg_is_lower((unsigned char)s[i]) && !(s[i] >= 'A' &&
+		    s[i] <= 'Z') && !cfg_is_digit((unsigned char)s[i]) &&
+		    s[i] != '-' && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* A topic name, or arn:aws:sns:REGION:ACCOUNT:NAME. */
+static int
+cfg_topic_valid(const char *t)
+{
+	char region[64];
+	const char *p, *colon;
+	size_t n;
+
+	if (strncmp(t, "arn:", 4) != 0)
+		return cfg_topic_name_valid(t, strlen(t));
+	if (strncmp(t, "arn:aws:sns:", 12) != 0)
+		return 0;
+	p = t + 12;
+	if ((colon = strchr(p, ':')) == NULL ||
+	    (n = (size_t)(colon - p)) >= sizeof(region))
+		return 0;
+	memcpy(region, p, n);
+	region[n] = '\0';
+	p = colon + 1;
+	if (!wire_region_valid(region) || (colon = strchr(p, ':')) == NULL ||
+	    colon - p != CFG_ACCOUNT_ID_CHARS ||
+	    !cfg_all_digits(p, CFG_ACCOUNT_ID_CHARS))
+		return 0;
+	return cfg_topic_name_valid(colon + 1, strlen(colon + 1));
+}
+
+/* One "TOPIC=URL" entry of s[0..len), number no (from 1) for messages. */
+static int
+cfg_subscription_parse(const char *s, size_t len, size_t no,
+    struct cfg_subscription *sub, char *reason, size_t n)
+{
+	char got[CFG_GOT_MAX_BYTES], *entry = xstrndup(s, len), *eq, *end;
+	int rc = -1;
+
+	if ((eq = strchr(entry, '=')) == NULL) {
+		cfg_fail(reason, n, "entry %zu: expected TOPIC=URL (got %s)",
+		    no, cfg_got(got, sizeof(got), entry));
+		goto out;
+	}
+	for (end = eq; end > entry && cfg_is_space((unsigned char)end[-1]);
+	    end--)
+		;
+	*end = '\0';
+	for (eq++; cfg_is_space((unsigned char)*eq); eq++)
+		;
+	if (!cfg_topic_valid(entry)) {
+		cfg_fail(reason, n, "entry %zu: expected a topic name (1-%d "
+		    "characters of A-Z, a-z, 0-9, - and _) or "
+		    "arn:aws:sns:REGION:ACCOUNT:NAME (got %s)", no,
+		    CFG_TOPIC_NAME_MAX_CHARS, cfg_got(got, sizeof(got), entry));
+		goto out;
+	}
+	if (!cfg_url_valid(eq)) {
+		cfg_fail(reason, n, "entry %zu (%s): expected an http:// or "
+		    "https:// URL (got %s)", no, entry,
+		    cfg_got(got, sizeof(got), eq));
+		goto out;
+	}
+	sub->topic = xstrdup(entry);
+	sub->endpoint = xstrdup(eq);
+	rc = 0;
+out:
+	free(entry);
+	return rc;
+}
+
+/* Comma-separated entries; spaces around an entry and around its '=' are
+ * ignored. */
+static int
+cfg_subscriptions_set(struct cfg *c, const struct cfg_key *k,
+    const char *text, char *reason, size_t n)
+{
+	struct cfg_subscription **field = cfg_field(c, k);
+	size_t *count = (size_t *)((char *)c + k->count_offset);
+	struct cfg_subscription *list, *last;
+	size_t nlist = 0, cap = 1, i, j;
+	const char *p = text, *end, *comma;
+
+	while (cfg_is_space((unsigned char)*p))
+		p++;
+	for (i = 0; p[i] != '\0'; i++)
+		if (p[i] == ',')
+			cap++;
+	list = xcalloc(cap, sizeof(*list));
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		end = comma != NULL ? comma : p + strlen(p);
+		while (p < end && cfg_is_space((unsigned char)*p))
+			p++;
+		while (end > p && cfg_is_space((unsigned char)end[-1]))
+			end--;
+		if (end == p) {
+			cfg_fail(reason, n, "entry %zu is empty", nlist + 1);
+			goto fail;
+		}
+		if (cfg_subscription_parse(p, (size_t)(end - p), nlist + 1,
+		    &list[nlist], reason, n) == -1)
+			goto fail;
+		last = &list[nlist++];
+		for (j = 0; j + 1 < nlist; j++)
+			if (strcmp(list[j].topic, last->topic) == 0 &&
+			    strcmp(list[j].endpoint, last->endpoint) == 0) {
+				cfg_fail(reason, n, "entry %zu (%s): duplicate "
+				    "subscription (also entry %zu)", nlist,
+				    last->topic, j + 1);
+				goto fail;
+			}
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+		if (*p == '\0') {
+			cfg_fail(reason, n, "entry %zu is empty", nlist + 1);
+			goto fail;
+		}
+	}
+	cfg_subscription_list_free(*field, *count);
+	if (nlist == 0) {
+		free(list);
+		list = NULL;
+	}
+	*field = list;
+	*count = nlist;
+	return 0;
+fail:
+	cfg_subscription_list_free(list, nlist);
+	return -1;
+}
+
+static char *
+cfg_subscriptions_format(const struct cfg *c, const struct cfg_key *k)
+{
+	struct cfg_subscription *const *field = cfg_field_const(c, k);
+	const size_t *count = (const size_t *)((const char *)c +
+	    k->count_offset);
+	char *s = xstrdup(""), *t;
+	size_t i;
+
+	for (i = 0; i < *count; i++) {
+		t = xasprintf("%s%s%s=%s", s, i > 0 ? "," : "",
+		    (*field)[i].topic, (*field)[i].endpoint);
+		free(s);
+		s = t;
+	}
+	return s;
 }
 
 /* ---- sources ---- */
@@ -1583,6 +1834,43 @@ cfg_markdown(FILE *out)
 	    "and `0-9` and may appear once; an entry without an account "
 	    "belongs to\n"
 	    "`default-account`, as does any access key not in the list.\n"
+	    "\n"
+	    "## Forwarding\n"
+	    "\n"
+	    "`eventbridge-endpoint` and `sns-endpoint` name EventBridge and "
+	    "SNS endpoints\n"
+	    "(LocalStack, moto, a test double or AWS itself) that SES's "
+	    "events are sent to\n"
+	    "as `PutEvents` and `Publish` calls, durably and with retries "
+	    "(docs/events.md).\n"
+	    "Calls are SigV4-signed for the service `events` or `sns` in the "
+	    "region of the\n"
+	    "target's ARN, with the first `credentials` entry of the sending "
+	    "account, else\n"
+	    "with the account id as access key and `sesbox` as secret key "
+	    "(LocalStack files\n"
+	    "a request signed with a 12-digit access key under that "
+	    "account).\n"
+	    "\n"
+	    "## SNS subscriptions\n"
+	    "\n"
+	    "`sns-subscriptions` is a comma-separated list of `TOPIC=URL`. "
+	    "TOPIC is a topic\n"
+	    "name, in `default-account` and `region`, or a topic ARN "
+	    "`arn:aws:sns:REGION:ACCOUNT:NAME`;\n"
+	    "URL is an `http://` or `https://` endpoint (a comma in it is "
+	    "written `%%2C`). At\n"
+	    "start-up and after every `POST /_sesbox/api/v1/reset` each topic "
+	    "is made when\n"
+	    "missing and the endpoint subscribed to it, confirmed at once: "
+	    "no\n"
+	    "SubscriptionConfirmation is sent (docs/sns.md).\n"
+	    "\n"
+	    "```\n"
+	    "sns-subscriptions = ses-events=http://127.0.0.1:8000/hook, "
+	    "arn:aws:sns:eu-west-1:111111111111:bounces="
+	    "https://example.test/b\n"
+	    "```\n"
 	    "\n"
 	    "## Keys\n"
 	    "\n"

@@ -28,12 +28,22 @@
 #define CFG_ERROR_MAX_BYTES 512
 #define CFG_ACCESS_KEY_MAX_CHARS 128
 #define CFG_ACCOUNT_ID_CHARS 12
+#define CFG_TOPIC_NAME_MAX_CHARS 256
 
 /* One entry of the credentials key. */
 struct cfg_credential {
 	char *access_key;	/* [A-Z0-9], unique within the list */
 	char *secret_key;	/* non-empty; never log it */
 	char *account_id;	/* 12 digits; default-account when not given */
+};
+
+/*
+ * One entry of the sns-subscriptions key: a topic and an HTTP/HTTPS
+ * endpoint subscribed to it, confirmed, at start-up and after a reset.
+ */
+struct cfg_subscription {
+	char *topic;	/* a name, or arn:aws:sns:REGION:ACCOUNT:NAME */
+	char *endpoint;	/* http:// or https:// URL */
 };
 
 struct cfg {
@@ -62,6 +72,11 @@ struct cfg {
 	double bounce_rate_shutdown;
 	double complaint_rate_review;
 	double complaint_rate_shutdown;
+	/* Forwarding (forward.c) and SNS subscriptions from configuration. */
+	char *eventbridge_endpoint;	/* PutEvents URL; NULL: recorded */
+	char *sns_endpoint;	/* Publish URL; NULL: local topics */
+	struct cfg_subscription *subscriptions;
+	size_t nsubscriptions;
 };
 
 enum cfg_result {

@@ -337,7 +337,9 @@ evdest_check_sns(struct op_ctx *ctx, const json_t *t, struct awserr *e)
 		return -1;
 	}
 	/* AWS: "SNS topic <arn:aws:sns:...:topic> not found." (LS-SES
-	 * test_cannot_create_event_for_no_topic, a real v1 reply). */
+	 * test_cannot_create_event_for_no_topic, a real v1 reply). EMU: with
+	 * sns-endpoint set, the topic is the endpoint's and is not looked
+	 * for (sns_topic_exists). */
 	switch (sns_topic_exists(ctx->store, arn)) {
 	case 1:
 		break;
@@ -350,9 +352,10 @@ evdest_check_sns(struct op_ctx *ctx, const json_t *t, struct awserr *e)
 	}
 	/* AWS: SES publishes this to a topic it is given, without a
 	 * Subject (SES-REFERENCE §4.6, §5.1); rolled back with the call if
-	 * it fails. */
+	 * it fails; forwarded to the SNS endpoint when one is set. */
 	if (sns_publish(ctx->store, arn, NULL, "Successfully validated SNS "
-	    "topic for Amazon SES event publishing.", ctx->now_ms) != 0) {
+	    "topic for Amazon SES event publishing.", ctx->now_ms,
+	    NULL) != 0) {
 		awserr_set(e, "InternalFailure", "cannot publish to %s", arn);
 		return -1;
 	}

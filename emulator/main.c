@@ -14,13 +14,14 @@
 #include "log.h"
 #include "model.h"
 #include "op.h"
+#include "outbox.h"
 #include "pub.h"
 #include "queue.h"
 #include "route.h"
 #include "sim.h"
 #include "sns.h"
-#include "sns_deliver.h"
 #include "store.h"
+#include "tclock.h"
 #include "version.h"
 #include "xmem.h"
 
@@ -29,13 +30,34 @@ extern char **environ;
 #define MAIN_ERROR_MAX_BYTES 512
 
 /* After every commit: new mail to deliver, new events to publish, new
- * SNS deliveries to make. */
+ * outbound requests (SNS deliveries, forwarded calls) to make. */
 static void
 main_committed(void)
 {
 	queue_committed();
 	pub_committed();
-	sns_deliver_committed();
+	outbox_committed();
+}
+
+static const struct cfg *main_cfg;
+
+/* What configuration makes in the store: at start-up and after a reset,
+ * in the caller's transaction. */
+static int
+main_config_state(struct store *s)
+{
+	return sns_config_subscribe(s, main_cfg, tclock_now_ms());
+}
+
+/* main_config_state in a transaction of its own. */
+static int
+main_config_apply(void)
+{
+	struct store *s = store_write_begin();
+
+	if (s == NULL)
+		return -1;
+	return store_write_end(s, main_config_state(s) == 0);
 }
 
 static int
@@ -127,13 +149,21 @@ main(int argc, char **argv)
 		goto out_store;
 	}
 	store_on_commit(main_committed);
+	main_cfg = &cfg;
+	store_on_reset(main_config_state);
+	if (main_config_apply() != 0) {
+		fprintf(stderr, "sesbox: sns-subscriptions: cannot subscribe "
+		    "(see the log)\n");
+		goto out_store;
+	}
 	if (queue_start(&cfg) != 0 || pub_start() != 0) {
 		fprintf(stderr, "sesbox: data: cannot start the delivery "
 		    "queue\n");
 		goto out_queue;
 	}
-	if (sns_deliver_start() != 0) {
-		fprintf(stderr, "sesbox: data: cannot start the SNS sender\n");
+	if (outbox_start() != 0) {
+		fprintf(stderr, "sesbox: data: cannot start the outbound "
+		    "sender\n");
 		goto out_queue;
 	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -154,12 +184,13 @@ main(int argc, char **argv)
 	http_stop();
 	status = 0;
 out_sns:
-	sns_deliver_stop();
+	outbox_stop();
 out_queue:
 	pub_stop();
 	queue_stop();
 out_store:
 	store_on_commit(NULL);
+	store_on_reset(NULL);
 	store_shutdown();
 	sim_rules_fini();
 	sns_signer_free();

@@ -10,12 +10,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cfg.h"
 #include "evdest.h"
 #include "evt.h"
 #include "feedback.h"
+#include "forward.h"
 #include "log.h"
 #include "mime.h"
 #include "msgid.h"
+#include "route.h"
 #include "sns.h"
 #include "store.h"
 #include "store_identity.h"
@@ -171,14 +174,14 @@ struct pub_ctx {
 static int
 pub_record(struct pub_ctx *c, const char *format, const char *origin,
     const char *kind, const char *target, const char *status,
-    const char *error, const char *payload)
+    const char *error, const char *payload, int64_t outbox_id)
 {
 	struct store_pub_record r = { .event_id = c->e->id,
 	    .account = c->e->account, .region = c->e->region,
 	    .message_id = c->e->message_id, .event_type = c->e->type,
 	    .format = format, .origin = origin, .target_kind = kind,
 	    .target = target, .status = status, .error = error,
-	    .payload = payload, .ts_ms = c->now_ms };
+	    .payload = payload, .ts_ms = c->now_ms, .outbox_id = outbox_id };
 
 	return store_pub_record(c->s, &r);
 }
@@ -412,14 +415,52 @@ pub_event_tags(const struct store_pub_event *e)
 	return tags;
 }
 
+/*
+ * The event to an EventBridge destination: the event as a rule's target
+ * would see it is recorded; with eventbridge-endpoint set, a PutEvents
+ * call carrying it is queued (status "queued" until it is settled), else
+ * it is only recorded (EMU). *text gets the event (new; NULL when there is
+ * none), *outbox_id the call's row or 0, err why it failed. Returns the
+ * status, or NULL on a store error.
+ */
+static const char *
+pub_eventbridge(struct pub_ctx *c, const char *bus, json_t *payload,
+    char **text, int64_t *outbox_id, char *err, size_t errlen)
+{
+	const struct cfg *cfg = route_cfg_get();
+	char id[ROUTE_REQUEST_ID_BYTES];
+	json_t *event;
+	int rc = 0;
+
+	*text = NULL;
+	*outbox_id = 0;
+	route_request_id(id);
+	if ((event = forward_eventbridge_event(id, c->e->type, c->e->account,
+	    c->e->region, c->e->configuration_set, c->e->ts_ms, payload)) ==
+	    NULL) {
+		snprintf(err, errlen, "No EventBridge detail-type for %s "
+		    "events.", c->e->type);
+		return "failed";
+	}
+	*text = json_dumps(event, JSON_COMPACT);
+	if (cfg != NULL && cfg->eventbridge_endpoint != NULL)
+		rc = forward_putevents_queue(c->s, cfg->eventbridge_endpoint,
+		    event, bus, c->now_ms, outbox_id);
+	json_decref(event);
+	if (rc != 0)
+		return NULL;
+	return *outbox_id > 0 ? "queued" : "recorded";
+}
+
 /* The event to dests (the matching destinations, borrowed). */
 static int
 pub_destinations(struct pub_ctx *c, const json_t *dests)
 {
 	const struct store_pub_event *e = c->e;
-	json_t *dest, *detail, *tags, *payload, *sns, *fh, *cw;
+	json_t *dest, *detail, *tags, *payload, *sns, *fh, *cw, *eb;
 	const char *name, *target, *status, *kind;
-	char err[1200], *text;
+	char err[1200], *text, *own;
+	int64_t outbox_id;
 	size_t i;
 	int rc = 0, r;
 
@@ -439,18 +480,21 @@ pub_destinations(struct pub_ctx *c, const json_t *dests)
 		name = json_string_value(json_object_get(dest, "Name"));
 		err[0] = '\0';
 		status = "published";
+		own = NULL;
+		outbox_id = 0;
 		if ((sns = json_object_get(dest, "SnsDestination")) != NULL) {
 			kind = "sns";
 			target = json_string_value(json_object_get(sns,
 			    "TopicArn"));
 			if ((r = sns_publish(c->s, target, PUB_EVENT_SUBJECT,
-			    text, c->now_ms)) < 0)
+			    text, c->now_ms, &outbox_id)) < 0)
 				rc = -1;
 			else if (r == 1) {
 				status = "failed";
 				snprintf(err, sizeof(err), "SNS topic %s not "
 				    "found.", target);
-			}
+			} else if (outbox_id > 0)
+				status = "queued";
 		} else if ((fh = json_object_get(dest,
 		    "KinesisFirehoseDestination")) != NULL) {
 			kind = "firehose";
@@ -464,16 +508,18 @@ pub_destinations(struct pub_ctx *c, const json_t *dests)
 			kind = "cloudwatch";
 			target = "cloudwatch";
 			pub_cloudwatch(c, name, cw);
-		} else if (json_object_get(dest, "EventBridgeDestination") !=
-		    NULL) {
-			/* EMU: no EventBridge here: the event is recorded
-			 * for inspection. */
+		} else if ((eb = json_object_get(dest,
+		    "EventBridgeDestination")) != NULL) {
 			kind = "eventbridge";
-			target = json_string_value(json_object_get(
-			    json_object_get(dest, "EventBridgeDestination"),
+			target = json_string_value(json_object_get(eb,
 			    "EventBusArn"));
-			status = "recorded";
+			if ((status = pub_eventbridge(c, target != NULL ?
+			    target : "", payload, &own, &outbox_id, err,
+			    sizeof(err))) == NULL)
+				rc = -1;
 		} else {
+			/* EMU: no Pinpoint here: the event is recorded for
+			 * inspection. */
 			kind = "pinpoint";
 			target = json_string_value(json_object_get(
 			    json_object_get(dest, "PinpointDestination"),
@@ -482,8 +528,9 @@ pub_destinations(struct pub_ctx *c, const json_t *dests)
 		}
 		if (rc == 0 && pub_record(c, "event", name, kind,
 		    target != NULL ? target : "", status, err[0] ? err : NULL,
-		    text) != 0)
+		    own != NULL ? own : text, outbox_id) != 0)
 			rc = -1;
+		free(own);
 	}
 	free(text);
 	json_decref(payload);
@@ -575,7 +622,7 @@ pub_forward(struct pub_ctx *c)
 	rc = store_message_insert(c->s, &m);
 	if (rc == 0)
 		rc = pub_record(c, "email", c->id->name, "email", e->source,
-		    "published", NULL, mime);
+		    "published", NULL, mime, 0);
 	json_decref(to);
 	free(mime);
 	return rc;
@@ -589,6 +636,7 @@ pub_notification(struct pub_ctx *c)
 	const char *topic;
 	json_t *detail, *payload;
 	char *text, err[600];
+	int64_t outbox_id;
 	int headers, r, rc = 0;
 
 	if (!c->have_id)
@@ -617,12 +665,14 @@ pub_notification(struct pub_ctx *c)
 		return 0;
 	text = evt_message(payload, EVT_NOTIFICATION);
 	err[0] = '\0';
-	if ((r = sns_publish(c->s, topic, NULL, text, c->now_ms)) < 0)
+	if ((r = sns_publish(c->s, topic, NULL, text, c->now_ms,
+	    &outbox_id)) < 0)
 		rc = -1;
 	else if (r == 1)
 		snprintf(err, sizeof(err), "SNS topic %s not found.", topic);
 	if (rc == 0 && pub_record(c, "notification", c->id->name, "sns", topic,
-	    err[0] ? "failed" : "published", err[0] ? err : NULL, text) != 0)
+	    err[0] ? "failed" : outbox_id > 0 ? "queued" : "published",
+	    err[0] ? err : NULL, text, outbox_id) != 0)
 		rc = -1;
 	free(text);
 	json_decref(payload);

@@ -1,5 +1,5 @@
 /*
- * sigv4 — AWS Signature Version 4 verification (see sigv4.h).
+ * sigv4 — AWS Signature Version 4 verification and signing (see sigv4.h).
  *
  * Canonicalisation follows what botocore's SigV4Auth/SigV4QueryAuth sign
  * (botocore/auth.py, botocore/utils.py), which the other AWS SDKs match for
@@ -876,6 +876,70 @@ sigv4_signature_hex(const char *secret_key, const struct sigv4_auth *auth,
 	sigv4_hex(k, sizeof(k), out);
 	OPENSSL_cleanse(first, strlen(first));
 	free(first);
+}
+
+/* ---- signing ---- */
+
+static int
+sigv4_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+sigv4_sign(const struct sigv4_request *req, const char *access_key,
+    const char *secret_key, const char *region, const char *service,
+    const char *amz_date)
+{
+	struct sigv4_auth auth;
+	char **names, sig[65], *creq, *sts;
+	size_t i, j, n = 0, w = 0;
+
+	memset(&auth, 0, sizeof(auth));
+	snprintf(auth.access_key, sizeof(auth.access_key), "%s", access_key);
+	snprintf(auth.amz_date, sizeof(auth.amz_date), "%s", amz_date);
+	snprintf(auth.date, sizeof(auth.date), "%.8s", amz_date);
+	snprintf(auth.region, sizeof(auth.region), "%s", region);
+	snprintf(auth.service, sizeof(auth.service), "%s", service);
+	/* AWS: SignedHeaders lists the header names in lower case, sorted,
+	 * each once (botocore SigV4Auth.signed_headers). */
+	names = xcalloc(req->nheaders + 1, sizeof(*names));
+	for (i = 0; i < req->nheaders; i++) {
+		names[n] = xstrdup(req->headers[i].name);
+		for (j = 0; names[n][j] != '\0'; j++)
+			if (names[n][j] >= 'A' && names[n][j] <= 'Z')
+				names[n][j] = (char)(names[n][j] - 'A' + 'a');
+		for (j = 0; j < n && strcmp(names[j], names[n]) != 0; j++)
+			;
+		if (j < n)
+			free(names[n]);
+		else
+			n++;
+	}
+	qsort(names, n, sizeof(*names), sigv4_name_cmp);
+	for (i = 0; i < n; i++) {
+		w += (size_t)snprintf(auth.signed_headers + w,
+		    w < sizeof(auth.signed_headers) ?
+		    sizeof(auth.signed_headers) - w : 0, "%s%s", i > 0 ? ";" :
+		    "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	creq = sigv4_canonical_request(req, &auth);
+	sts = sigv4_string_to_sign(creq, &auth);
+	sigv4_signature_hex(secret_key, &auth, sts, sig);
+	free(creq);
+	free(sts);
+	return xasprintf(SIGV4_ALGORITHM " Credential=%s/%s/%s/%s/"
+	    SIGV4_TERMINATOR ", SignedHeaders=%s, Signature=%s",
+	    auth.access_key, auth.date, auth.region, auth.service,
+	    auth.signed_headers, sig);
+}
+
+void
+sigv4_amz_date(int64_t ms, char out[17])
+{
+	sigv4_fmt_ms(ms, out);
 }
 
 static int

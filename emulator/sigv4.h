@@ -1,5 +1,6 @@
 /*
- * sigv4 — AWS Signature Version 4 verification for the SES endpoints.
+ * sigv4 — AWS Signature Version 4 verification for the SES endpoints, and
+ * signing for the calls sesbox makes to other AWS endpoints.
  *
  * Finds the SigV4 data of a request (Authorization header or presigned
  * query string), parses it, rebuilds the canonical request the way the AWS
@@ -8,8 +9,8 @@
  * failure comes back as the awserr real SES answers.
  *
  * This module does not know any credentials (the caller maps the access
- * key to a secret and answers InvalidClientTokenId for unknown keys), does
- * not sign outgoing requests, and does not do SigV4A, S3 rules (single
+ * key to a secret and answers InvalidClientTokenId for unknown keys) nor
+ * send anything, and does not do SigV4A, S3 rules (single
  * encoding, no normalisation, chunked payloads) or session tokens (an
  * X-Amz-Security-Token is signed like any other header or query parameter
  * and otherwise ignored).
@@ -133,6 +134,21 @@ void sigv4_signature_hex(const char *secret_key,
 int sigv4_check_scope(const struct sigv4_auth *auth, const char *region,
     const char *const *services, size_t nservices, struct awserr *e)
     __attribute__((warn_unused_result));
+
+/*
+ * Signs an outgoing request the way botocore's SigV4Auth does: every header
+ * of req is signed (it must hold Host and X-Amz-Date, the latter equal to
+ * amz_date, "YYYYMMDDTHHMMSSZ"), the payload hash is the SHA-256 of the
+ * body (or X-Amz-Content-SHA256 when given), the scope is
+ * DATE/region/service/aws4_request. Returns the Authorization header
+ * value (new). Every argument is borrowed; never log the secret.
+ */
+char *sigv4_sign(const struct sigv4_request *req, const char *access_key,
+    const char *secret_key, const char *region, const char *service,
+    const char *amz_date);
+/* Writes ms (milliseconds since the epoch) as YYYYMMDDTHHMMSSZ, the
+ * X-Amz-Date form. */
+void sigv4_amz_date(int64_t ms, char out[17]);
 
 /*
  * Sets e to the InvalidClientTokenId (403) SES answers for an access key

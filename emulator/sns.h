@@ -7,8 +7,9 @@
  * certificate sesbox makes once per data directory.
  *
  * Not here: the SNS API (op_sns.c), the SQL (store_sns.c), the HTTP POSTs
- * and their retries (sns_deliver.c). SES's event dispatcher calls
- * sns_publish and sns_topic_exists.
+ * and their retries (outbox.c, sns_deliver.c), the Publish calls made
+ * when SES's publications are forwarded to an SNS endpoint (forward.c).
+ * SES's event dispatcher calls sns_publish and sns_topic_exists.
  */
 #ifndef SNS_H
 #define SNS_H
@@ -16,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cfg.h"
 #include "store.h"
+#include "store_outbox.h"
 #include "store_sns.h"
 
 #define SNS_ID_CHARS 36		/* message and subscription UUIDs */
@@ -112,11 +115,12 @@ const char *sns_cert_name(void);
 void sns_signer_free(void);
 
 /*
- * The POST body for delivery d, with the URLs based on base_url (sesbox's
- * own, no trailing '/'): the raw message for raw notifications, else the
- * signed envelope. New string (*len set), or NULL when signing failed.
+ * The POST body for delivery d (an outbox row of kind "sns"), with the
+ * URLs based on base_url (sesbox's own, no trailing '/'): the raw message
+ * for raw notifications, else the signed envelope. New string (*len set),
+ * or NULL when signing failed.
  */
-char *sns_render(const struct store_sns_delivery *d, const char *base_url,
+char *sns_render(const struct store_outbox *d, const char *base_url,
     size_t *len);
 
 /* ---- queueing (in the caller's transaction) ---- */
@@ -144,14 +148,26 @@ int sns_unsubscribe_queue(struct store *s, const struct store_sns_topic *t,
 /*
  * Publishes message (and subject, NULL = none) to topic_arn on behalf of
  * SES, in the caller's store transaction s (the deliveries are queued in s
- * and made after commit). Returns 0, 1 when the topic does not exist, -1
- * on error.
+ * and made after commit). With the sns-endpoint key set, the topic is the
+ * endpoint's: a Publish call to it is queued instead and *outbox_id (when
+ * not NULL) names its row; otherwise *outbox_id is 0. Returns 0, 1 when
+ * the topic does not exist (or topic_arn is no SNS topic ARN), -1 on
+ * error.
  */
 int sns_publish(struct store *s, const char *topic_arn, const char *subject,
-    const char *message, int64_t now_ms);
+    const char *message, int64_t now_ms, int64_t *outbox_id);
 /* Whether topic_arn exists (for SES's InvalidSNSDestination check): 1 yes,
- * 0 no, -1 on a store error. */
+ * 0 no, -1 on a store error. With sns-endpoint set, any topic ARN is
+ * taken to exist there. */
 int sns_topic_exists(struct store *s, const char *topic_arn);
+/*
+ * The sns-subscriptions of c, in s's transaction: each topic made when
+ * missing (a name is in c's default account and region) and its endpoint
+ * subscribed, confirmed, unless it already is. No confirmation is sent.
+ * Returns 0 or -1 (logged).
+ */
+int sns_config_subscribe(struct store *s, const struct cfg *c,
+    int64_t now_ms);
 /* The test clock moved: deliveries may have come due. Any thread. */
 void sns_kick(void);
 

@@ -1,14 +1,18 @@
 /*
- * sns_deliver — the SNS sender: a thread that claims the deliveries due by
- * the test clock (store_sns), renders each (sns_render), POSTs them with
- * libcurl, all of a batch at once, and records every attempt; failures are
- * retried with SNS's default HTTP policy, delays measured on the test
- * clock. Woken by commits (new deliveries may be queued) and at once by
- * clock moves; otherwise asleep until the next one is due. Decides nothing
- * about what is delivered to whom (sns.c does).
+ * sns_deliver — SNS's deliveries to HTTP/HTTPS subscribers as an outbox
+ * kind ("sns"): the POST SNS makes (its headers, the body sns_render
+ * signs), what an answer means and SNS's default retry policy. The sender
+ * thread that makes the POSTs is the outbox's (outbox.h); what is
+ * delivered to whom is sns.c's.
  */
 #ifndef SNS_DELIVER_H
 #define SNS_DELIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "outbox.h"
+#include "store_outbox.h"
 
 /*
  * AWS: the default HTTP/S "healthyRetryPolicy" (EffectiveDeliveryPolicy of
@@ -21,21 +25,18 @@
  * Make sure your endpoint is ready"). Real time, not the test clock. */
 #define SNS_DELIVER_TIMEOUT_MS 15000
 
-/* Requeues deliveries a stopped process left half-done and starts the
- * sender. Returns 0, or -1 (logged). */
-int sns_deliver_start(void) __attribute__((warn_unused_result));
-/* Stops the sender (the batch under way finishes). */
-void sns_deliver_stop(void);
-/* Something may be due now: the clock moved. Any thread. */
-void sns_deliver_kick(void);
-/* A commit happened: deliveries may have been queued. Any thread. */
-void sns_deliver_committed(void);
 /*
- * Waits until every delivery due by the test clock at the time of the
- * call has been attempted (and recorded). Returns 0, or -1 when the sender
- * is not running or did not finish within timeout_ms.
+ * The outbox kind "sns". sns_deliver_prepare builds the POST of delivery
+ * o with links based on base_url (0, or -1 with err set when the message
+ * cannot be signed); sns_deliver_judge is sns_deliver_outcome for o's
+ * attempt (no error text: the status says it all);
+ * sns_deliver_retry_delay_ms the wait before a retry.
  */
-int sns_deliver_drain(long timeout_ms);
+int sns_deliver_prepare(const struct store_outbox *o, const char *base_url,
+    struct outbox_request *r, char *err, size_t errlen);
+const char *sns_deliver_judge(const struct store_outbox *o, int http_status,
+    const char *body, size_t len, char *err, size_t errlen);
+int64_t sns_deliver_retry_delay_ms(int attempts);
 /*
  * What an attempt's outcome means: "delivered" for a 2xx answer, "retry"
  * while attempts (made so far, this one included) leave retries for a 5xx
@@ -43,5 +44,11 @@ int sns_deliver_drain(long timeout_ms);
  * Static string.
  */
 const char *sns_deliver_outcome(int http_status, int attempts);
+/*
+ * Waits until every delivery due by the test clock at the time of the
+ * call has been attempted (and recorded): outbox_drain, under the name the
+ * SNS inspection routes know. Returns 0, or -1.
+ */
+int sns_deliver_drain(long timeout_ms);
 
 #endif

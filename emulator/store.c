@@ -380,6 +380,14 @@ store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int (*store_reset_hook)(struct store *);
+
+void
+store_on_reset(int (*fn)(struct store *))
+{
+	store_reset_hook = fn;
+}
+
 int
 store_reset(struct store *s)
 {
@@ -407,6 +415,8 @@ store_reset(struct store *s)
 		free(names[i]);
 	}
 	free(names);
+	if (rc == 0 && store_reset_hook != NULL && store_reset_hook(s) != 0)
+		rc = -1;
 	return rc;
 }
 

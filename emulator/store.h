@@ -79,8 +79,16 @@ void store_write_flush(void);
  * writes; NULL for none. Set before writes begin. */
 void store_on_commit(void (*fn)(void));
 
-/* Deletes every row of every table (all accounts, all regions). */
+/*
+ * Deletes every row of every table (all accounts, all regions), then runs
+ * the hook set by store_on_reset in the same transaction (what start-up
+ * made from configuration is made again). Returns 0, or -1 when a delete
+ * or the hook failed.
+ */
 int store_reset(struct store *s) __attribute__((warn_unused_result));
+/* Has fn(s) called by store_reset after the deletes (0 or -1); NULL for
+ * none. Set before requests are served. */
+void store_on_reset(int (*fn)(struct store *s));
 
 /* ---- accounts ---- */
 

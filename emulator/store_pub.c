@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store_int.h"
+#include "store_outbox.h"
 #include "xmem.h"
 
 void
@@ -159,8 +160,9 @@ store_pub_record(struct store *s, const struct store_pub_record *r)
 {
 	static const char sql[] = "INSERT INTO publication (event_id, "
 	    "account_id, region, message_id, event_type, format, origin, "
-	    "target_kind, target, status, error, payload, ts_ms) VALUES (?1, "
-	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+	    "target_kind, target, status, error, payload, ts_ms, outbox_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 
 	if (st == NULL)
@@ -178,6 +180,25 @@ store_pub_record(struct store *s, const struct store_pub_record *r)
 	store_bind_text(st, 11, r->error);
 	store_bind_text(st, 12, r->payload);
 	sqlite3_bind_int64(st, 13, r->ts_ms);
+	if (r->outbox_id > 0)
+		sqlite3_bind_int64(st, 14, r->outbox_id);
+	return store_step_done(s, st);
+}
+
+int
+store_pub_outbox_settle(struct store *s, int64_t outbox_id,
+    const char *status, const char *error)
+{
+	/* publication_by_outbox serves the look-up. */
+	static const char sql[] = "UPDATE publication SET status = ?2, error = "
+	    "?3 WHERE outbox_id = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, outbox_id);
+	store_bind_text(st, 2, status);
+	store_bind_text(st, 3, error);
 	return store_step_done(s, st);
 }
 
@@ -186,10 +207,13 @@ store_pub_list(struct store *s, const char *message_id, size_t limit)
 {
 	static const char sql[] = "SELECT event_id, event_type, format, "
 	    "origin, target_kind, target, status, error, payload, ts_ms, "
-	    "message_id FROM publication WHERE (?1 IS NULL OR message_id = ?1) "
-	    "ORDER BY CASE WHEN ?1 IS NULL THEN -id ELSE id END LIMIT ?2";
+	    "message_id, outbox_id FROM publication WHERE (?1 IS NULL OR "
+	    "message_id = ?1) ORDER BY CASE WHEN ?1 IS NULL THEN -id ELSE id "
+	    "END LIMIT ?2";
 	sqlite3_stmt *st = store_stmt(s, sql);
-	json_t *list, *p;
+	json_t *list, *p, *d;
+	int64_t *outbox = NULL;
+	size_t n = 0, i;
 	int rc;
 
 	if (st == NULL)
@@ -213,8 +237,20 @@ store_pub_list(struct store *s, const char *message_id, size_t limit)
 			json_object_set_new(p, "Error", json_string(
 			    (const char *)sqlite3_column_text(st, 7)));
 		json_array_append_new(list, p);
+		outbox = xrealloc(outbox, (n + 1) * sizeof(*outbox));
+		outbox[n++] = sqlite3_column_type(st, 11) == SQLITE_NULL ? 0 :
+		    sqlite3_column_int64(st, 11);
 	}
 	sqlite3_reset(st);
+	/* The forwarding call, read once the listing's statement is done. */
+	for (i = 0; rc == SQLITE_DONE && i < n; i++) {
+		if (outbox[i] == 0)
+			continue;
+		if ((d = store_outbox_get_json(s, outbox[i])) != NULL)
+			json_object_set_new(json_array_get(list, i),
+			    "Delivery", d);
+	}
+	free(outbox);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return NULL;

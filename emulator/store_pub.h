@@ -63,17 +63,25 @@ struct store_pub_record {
 	const char *origin;		/* destination name or identity */
 	const char *target_kind;	/* "sns", "firehose", ... */
 	const char *target;
-	const char *status;		/* "published", "recorded", "failed" */
+	/* "published", "recorded", "failed", or "queued" (forwarded: the
+	 * outbox row's fate decides) */
+	const char *status;
 	const char *error;		/* or NULL */
 	const char *payload;
 	int64_t ts_ms;
+	int64_t outbox_id;		/* the forwarding call's row, or 0 */
 };
 
 int store_pub_record(struct store *s, const struct store_pub_record *r);
+/* The publications carried by outbox row outbox_id are settled: status
+ * "published" or "failed", error NULL when none. Returns 0 or -1. */
+int store_pub_outbox_settle(struct store *s, int64_t outbox_id,
+    const char *status, const char *error);
 /*
  * Publications of message_id (NULL: all, newest first, at most limit), as
  * a new array of {Event, Type, Format, Origin, TargetKind, Target, Status,
- * Error?, Payload (parsed), Timestamp}; NULL on error.
+ * Error?, Payload (parsed), Timestamp, Delivery? (the forwarding call's
+ * outbox row in store_outbox_list's form)}; NULL on error.
  */
 json_t *store_pub_list(struct store *s, const char *message_id,
     size_t limit);

@@ -1,8 +1,8 @@
 /*
- * store_sns — SNS's SQL: topics, subscriptions and the deliveries owed to
- * HTTP/HTTPS subscribers with the attempts made (schema 009_sns.sql). Rows
+ * store_sns — SNS's SQL: topics and subscriptions (schema 009_sns.sql). Rows
  * carry names and ids; ARNs, attribute maps and wire formats are sns.c's
- * business. Knows nothing of HTTP or of when a delivery is due.
+ * business. The deliveries owed to subscribers are outbox rows
+ * (store_outbox.h). Knows nothing of HTTP.
  */
 #ifndef STORE_SNS_H
 #define STORE_SNS_H
@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "store_outbox.h"
 
-#define STORE_SNS_DELIVERY_LIST_MAX 1000
+#define STORE_SNS_DELIVERY_LIST_MAX STORE_OUTBOX_LIST_MAX
 
 struct store_sns_topic {
 	char *name;
@@ -37,30 +38,8 @@ struct store_sns_sub {
 	int64_t created_ms;
 };
 
-/* One delivery; strings new when read from the store, borrowed when
- * passed in. */
-struct store_sns_delivery {
-	int64_t id;			/* set by the store */
-	char *account;
-	char *region;
-	char *type;
-	char *message_id;
-	char *topic_arn;
-	char *subscription_arn;
-	char *endpoint;
-	int raw;
-	char *signature_version;
-	char *subject;			/* NULL: none */
-	char *message;
-	char *token;			/* NULL unless a confirmation */
-	int64_t timestamp_ms;
-	int attempts;		/* made; once claimed, this one too */
-	int64_t next_attempt_ms;
-};
-
 void store_sns_topic_fini(struct store_sns_topic *t);
 void store_sns_sub_fini(struct store_sns_sub *sub);
-void store_sns_delivery_fini(struct store_sns_delivery *d);
 
 /* Reads topic name into out. Returns 0, 1 when there is none, or -1. */
 int store_sns_topic_get(struct store *s, const char *account,
@@ -110,36 +89,10 @@ long store_sns_sub_list(struct store *s, const char *account,
 int store_sns_sub_counts(struct store *s, const char *account,
     const char *region, const char *topic, long counts[3]);
 
-/* Queues d (borrowed), due at d->next_attempt_ms. Returns 0 or -1. */
-int store_sns_delivery_insert(struct store *s,
-    const struct store_sns_delivery *d);
 /*
- * Claims up to max deliveries due at now_ms, oldest due first: each
- * becomes 'sending' with one more attempt counted. Sets *out (new array;
- * fini each, then free) and returns the count, or -1.
- */
-long store_sns_delivery_claim(struct store *s, int64_t now_ms, size_t max,
-    struct store_sns_delivery **out);
-/*
- * Records attempt d->attempts of d made at at_ms: status "delivered",
- * "retry" (queued again, due at next_ms) or "failed"; http_status 0 when
- * no HTTP answer came; error NULL when none. Returns 0 or -1.
- */
-int store_sns_delivery_settle(struct store *s,
-    const struct store_sns_delivery *d, int64_t at_ms, const char *status,
-    int http_status, const char *error, int64_t next_ms);
-/* The earliest next_attempt_ms of a queued delivery (*due set), or none
- * (*due = INT64_MAX). Returns 0 or -1. */
-int store_sns_delivery_next_due(struct store *s, int64_t *due);
-/* Puts deliveries a stopped process left 'sending' back in the queue,
- * uncounting the attempt it did not record. Returns the number, or -1. */
-int store_sns_delivery_recover(struct store *s);
-/*
- * Deliveries newest first (of topic_arn when not NULL), at most limit, as
- * a new JSON array of {Id, Type, MessageId, TopicArn, SubscriptionArn,
- * Endpoint, RawMessageDelivery, State, Timestamp, NextAttempt, Attempts:
- * [{Attempt, Timestamp, Status, HttpStatus, Error}]}; times as ISO-8601.
- * NULL on error.
+ * The outbox rows of SNS's kinds (deliveries to subscribers and, when
+ * forwarding, Publish calls to the SNS endpoint) newest first, of
+ * topic_arn when not NULL, at most limit: store_outbox_list's form.
  */
 json_t *store_sns_delivery_list(struct store *s, const char *topic_arn,
     size_t limit);

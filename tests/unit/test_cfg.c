@@ -176,6 +176,20 @@ static const struct value_case good_values[] = {
 	{ "max-send-rate", "0.5", "0.5" },
 	{ "max-send-rate", "1e-3", "0.001" },
 	{ "max-send-rate", ".1", "0.1" },
+	{ "eventbridge-endpoint", "http://127.0.0.1:4566",
+	  "http://127.0.0.1:4566" },
+	{ "eventbridge-endpoint", "https://events.us-east-1.amazonaws.com/",
+	  "https://events.us-east-1.amazonaws.com/" },
+	{ "sns-endpoint", "http://localstack:4566/", "http://localstack:4566/" },
+	{ "sns-subscriptions", "", "" },
+	{ "sns-subscriptions", "events=http://127.0.0.1:8000/hook",
+	  "events=http://127.0.0.1:8000/hook" },
+	{ "sns-subscriptions", " a = http://x/1 , arn:aws:sns:eu-west-1:"
+	  "111111111111:b_2=https://y/?q=1&r=2 ",
+	  "a=http://x/1,arn:aws:sns:eu-west-1:111111111111:b_2=https://y/"
+	  "?q=1&r=2" },
+	{ "sns-subscriptions", "t=http://x/,t=http://y/",
+	  "t=http://x/,t=http://y/" },
 };
 
 static const struct value_case bad_values[] = {
@@ -274,6 +288,39 @@ static const struct value_case bad_values[] = {
 	{ "max-send-rate", "0", "expected a number > 0 (got '0')" },
 	{ "max-send-rate", "-1", "expected a number > 0 (got '-1')" },
 	{ "max-send-rate", "fast", "expected a number > 0 (got 'fast')" },
+	{ "eventbridge-endpoint", "localhost:4566",
+	  "expected an http:// or https:// URL (got 'localhost:4566')" },
+	{ "eventbridge-endpoint", "", "expected an http:// or https:// URL "
+	  "(got '')" },
+	{ "sns-endpoint", "ftp://x/", "expected an http:// or https:// URL "
+	  "(got 'ftp://x/')" },
+	{ "sns-endpoint", "http://", "expected an http:// or https:// URL "
+	  "(got 'http://')" },
+	{ "sns-endpoint", "http://a b/", "expected an http:// or https:// URL "
+	  "(got 'http://a b/')" },
+	{ "sns-subscriptions", "events", "entry 1: expected TOPIC=URL "
+	  "(got 'events')" },
+	{ "sns-subscriptions", "a=http://x/,,b=http://y/", "entry 2 is empty" },
+	{ "sns-subscriptions", "a=http://x/,", "entry 2 is empty" },
+	{ "sns-subscriptions", "bad name=http://x/", "entry 1: expected a "
+	  "topic name (1-256 characters of A-Z, a-z, 0-9, - and _) or "
+	  "arn:aws:sns:REGION:ACCOUNT:NAME (got 'bad name')" },
+	{ "sns-subscriptions", "=http://x/", "entry 1: expected a topic name "
+	  "(1-256 characters of A-Z, a-z, 0-9, - and _) or "
+	  "arn:aws:sns:REGION:ACCOUNT:NAME (got '')" },
+	{ "sns-subscriptions", "arn:aws:sns:us-east-1:123:t=http://x/",
+	  "entry 1: expected a topic name (1-256 characters of A-Z, a-z, 0-9, "
+	  "- and _) or arn:aws:sns:REGION:ACCOUNT:NAME (got "
+	  "'arn:aws:sns:us-east-1:123:t')" },
+	{ "sns-subscriptions", "arn:aws:sqs:us-east-1:123456789012:t=http://x/",
+	  "entry 1: expected a topic name (1-256 characters of A-Z, a-z, 0-9, "
+	  "- and _) or arn:aws:sns:REGION:ACCOUNT:NAME (got "
+	  "'arn:aws:sqs:us-east-1:123456789012:t')" },
+	{ "sns-subscriptions", "a=http://x/,b=mailto:me@example.com",
+	  "entry 2 (b): expected an http:// or https:// URL "
+	  "(got 'mailto:me@example.com')" },
+	{ "sns-subscriptions", "a=http://x/,a=http://x/",
+	  "entry 2 (a): duplicate subscription (also entry 1)" },
 };
 
 /* Writes value as a quoted config-file value, so any text round-trips. */

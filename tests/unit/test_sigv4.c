@@ -274,6 +274,97 @@ START_TEST(t_suite_vector)
 }
 END_TEST
 
+/*
+ * Signing: the suite's requests whose every header is signed, signed
+ * again by sigv4_sign from the request without its Authorization, give
+ * AWS's Authorization; and what sigv4_sign makes, sigv4_verify accepts.
+ */
+START_TEST(t_suite_sign)
+{
+	const char *c = suite_cases[_i], *want, *sh;
+	struct sigv4_header h[TREQ_HEADERS_MAX];
+	struct sigv4_request r;
+	struct sigv4_auth auth;
+	struct awserr e;
+	struct treq t;
+	char *got, *names;
+	size_t i, n = 0;
+
+	awserr_init(&e);
+	ck_assert_int_eq(treq_load(&t, c, "header-signed-request.txt"), 0);
+	want = treq_header(&t, "Authorization");
+	r = t.r;
+	for (i = 0; i < t.r.nheaders; i++)
+		if (strcasecmp(t.h[i].name, "Authorization") != 0)
+			h[n++] = t.h[i];
+	r.headers = h;
+	r.nheaders = n;
+	got = sigv4_sign(&r, SUITE_ACCESS_KEY, SUITE_SECRET, "us-east-1",
+	    "service", "20150830T123600Z");
+	ck_assert_ptr_nonnull(got);
+	/* Cases signing fewer headers than they carry are not for this. */
+	sh = strstr(want, "SignedHeaders=");
+	names = strstr(got, "SignedHeaders=");
+	ck_assert_ptr_nonnull(sh);
+	ck_assert_ptr_nonnull(names);
+	if (strncmp(sh, names, strcspn(sh, ",")) == 0)
+		ck_assert_str_eq(got, want);
+	else
+		ck_assert_msg(strcmp(c, "post-vanilla") != 0 && strcmp(c,
+		    "get-vanilla-query") != 0, "%s: %s", c, got);
+	for (i = 0; i < n; i++)
+		t.h[i] = h[i];
+	t.h[n].name = "Authorization";
+	t.h[n].value = got;
+	t.r.headers = t.h;
+	t.r.nheaders = n + 1;
+	ck_assert_int_eq(sigv4_parse(&t.r, &auth, &e), 0);
+	ck_assert_msg(sigv4_verify(&t.r, &auth, SUITE_SECRET, SUITE_TIME_MS,
+	    &e) == 0, "%s: %s: %s", c, e.code, e.message);
+	free(got);
+	free(t.text);
+}
+END_TEST
+
+/* A PutEvents call as sesbox signs it, checked by the verifier. */
+START_TEST(t_sign_outgoing)
+{
+	static const char body[] = "{\"Entries\":[]}";
+	static const char prefix[] = "AWS4-HMAC-SHA256 Credential="
+	    "000000000000/20231114/eu-west-1/events/aws4_request, "
+	    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
+	    "Signature=";
+	struct sigv4_header h[] = {
+		{ "Host", "127.0.0.1:4566" },
+		{ "Content-Type", "application/x-amz-json-1.1" },
+		{ "X-Amz-Date", "20231114T221320Z" },
+		{ "X-Amz-Target", "AWSEvents.PutEvents" },
+		{ "Authorization", NULL },
+	};
+	struct sigv4_request r = { .method = "POST", .path = "/",
+	    .headers = h, .nheaders = 4, .body = (const unsigned char *)body,
+	    .body_len = sizeof(body) - 1 };
+	struct sigv4_auth auth;
+	struct awserr e;
+	char *got;
+
+	awserr_init(&e);
+	got = sigv4_sign(&r, "000000000000", "sesbox", "eu-west-1", "events",
+	    "20231114T221320Z");
+	ck_assert(strncmp(got, prefix, strlen(prefix)) == 0);
+	ck_assert_uint_eq(strlen(got), strlen(prefix) + 64);
+	h[4].value = got;
+	r.nheaders = 5;
+	ck_assert_int_eq(sigv4_parse(&r, &auth, &e), 0);
+	ck_assert_str_eq(auth.service, "events");
+	ck_assert_int_eq(sigv4_verify(&r, &auth, "sesbox",
+	    INT64_C(1700000000000), &e), 0);
+	ck_assert_int_eq(sigv4_verify(&r, &auth, "other",
+	    INT64_C(1700000000000), &e), -1);
+	free(got);
+}
+END_TEST
+
 START_TEST(t_suite_vectors_present)
 {
 	ck_assert_int_ge(nsuite_cases, SUITE_CASES_MIN);
@@ -901,6 +992,8 @@ sigv4_suite(void)
 	tcase_add_test(tc, t_suite_vectors_present);
 	tcase_add_loop_test(tc, t_suite_vector, 0, nsuite_cases);
 	tcase_add_loop_test(tc, t_boto_vector, 0, nboto_cases);
+	tcase_add_loop_test(tc, t_suite_sign, 0, nsuite_cases);
+	tcase_add_test(tc, t_sign_outgoing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "fixture.h"
+#include "route.h"
 #include "sns.h"
 #include "sns_deliver.h"
 #include "store.h"
@@ -166,7 +167,7 @@ END_TEST
 START_TEST(t_signer_per_data_directory)
 {
 	char err[256], *path, *first_name, *sig, *body;
-	struct store_sns_delivery d = { 0 };
+	struct store_outbox d = { 0 };
 	const char *pem, *name;
 	EVP_PKEY *pub;
 	json_t *o;
@@ -321,9 +322,10 @@ START_TEST(t_ses_api)
 	const char *arn = "arn:aws:sns:us-east-1:123456789012:events";
 	struct store_sns_topic t = { .name = "events", .display_name = "",
 	    .created_ms = 1 };
-	struct store_sns_delivery *rows;
+	struct store_outbox *rows;
 	char err[256];
 	struct store *s;
+	int64_t oid = -1;
 	long n, i;
 
 	ck_assert_msg(store_init(NULL, 1, err, sizeof(err)) == 0, "%s", err);
@@ -345,15 +347,17 @@ START_TEST(t_ses_api)
 	ck_assert_int_eq(sns_topic_exists(s, "garbage"), 0);
 	ck_assert_int_eq(sns_topic_exists(s, NULL), 0);
 	ck_assert_int_eq(sns_publish(s, "arn:aws:sns:us-east-1:123456789012:"
-	    "other", NULL, "m", 5), 1);
+	    "other", NULL, "m", 5, NULL), 1);
 	ck_assert_int_eq(sns_publish(s, arn, "Amazon SES Email Event "
-	    "Notification", "{\"eventType\":\"Send\"}", 1704189600000LL),
-	    0);
+	    "Notification", "{\"eventType\":\"Send\"}", 1704189600000LL,
+	    &oid), 0);
+	ck_assert_int_eq(oid, 0);	/* delivered here, not forwarded */
 	ck_assert_int_eq(sns_publish(s, arn, NULL, "no subject",
-	    1704189600001LL), 0);
-	n = store_sns_delivery_claim(s, 1704189600001LL, 10, &rows);
+	    1704189600001LL, NULL), 0);
+	n = store_outbox_claim(s, 1704189600001LL, 10, &rows);
 	ck_assert_int_eq(n, 4);
 	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(rows[i].kind, STORE_OUTBOX_SNS);
 		ck_assert_str_eq(rows[i].type, "Notification");
 		ck_assert_str_eq(rows[i].topic_arn, arn);
 		ck_assert_str_eq(rows[i].signature_version, "1");
@@ -372,7 +376,115 @@ START_TEST(t_ses_api)
 	ck_assert_str_eq(rows[2].message, "no subject");
 	ck_assert_str_ne(rows[2].message_id, rows[0].message_id);
 	for (i = 0; i < n; i++)
-		store_sns_delivery_fini(&rows[i]);
+		store_outbox_fini(&rows[i]);
+	free(rows);
+	ck_assert_int_eq(store_write_end(s, 0), 0);
+	store_shutdown();
+}
+END_TEST
+
+/* With sns-endpoint set, SES's publications become Publish calls to it
+ * and any topic ARN is taken to exist there. */
+START_TEST(t_forwarded)
+{
+	const char *arn = "arn:aws:sns:eu-west-1:111111111111:elsewhere";
+	struct cfg c = { .default_account = "123456789012",
+	    .region = "us-east-1", .sns_endpoint = "http://sns.example:4566/" };
+	struct store_outbox *rows;
+	char err[256];
+	struct store *s;
+	int64_t oid = 0;
+	long n;
+
+	route_init(&c);
+	ck_assert_msg(store_init(NULL, 1, err, sizeof(err)) == 0, "%s", err);
+	s = store_write_begin();
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(sns_topic_exists(s, arn), 1);
+	ck_assert_int_eq(sns_topic_exists(s, "garbage"), 0);
+	ck_assert_int_eq(sns_publish(s, "garbage", NULL, "m", 5, &oid), 1);
+	ck_assert_int_eq(sns_publish(s, arn, "Subject", "the message", 7,
+	    &oid), 0);
+	ck_assert_int_gt(oid, 0);
+	n = store_outbox_claim(s, 7, 10, &rows);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(rows[0].id, oid);
+	ck_assert_str_eq(rows[0].kind, STORE_OUTBOX_SNS_PUBLISH);
+	ck_assert_str_eq(rows[0].endpoint, "http://sns.example:4566/");
+	ck_assert_str_eq(rows[0].type, "Publish");
+	ck_assert_str_eq(rows[0].account, "111111111111");
+	ck_assert_str_eq(rows[0].region, "eu-west-1");
+	ck_assert_str_eq(rows[0].topic_arn, arn);
+	ck_assert_str_eq(rows[0].subject, "Subject");
+	ck_assert_str_eq(rows[0].message, "the message");
+	ck_assert(sns_id_valid(rows[0].message_id));
+	store_outbox_fini(&rows[0]);
+	free(rows);
+	ck_assert_int_eq(store_write_end(s, 0), 0);
+	store_shutdown();
+	route_init(NULL);
+}
+END_TEST
+
+/* sns-subscriptions: topics made, endpoints subscribed and confirmed,
+ * nothing sent; idempotent; a pending subscription is confirmed. */
+START_TEST(t_config_subscribe)
+{
+	struct cfg_subscription subs[] = {
+		{ "events", "http://a.example/hook" },
+		{ "arn:aws:sns:eu-west-1:111111111111:other",
+		  "https://b.example/" },
+	};
+	struct cfg c = { .default_account = "123456789012",
+	    .region = "us-east-1", .subscriptions = subs,
+	    .nsubscriptions = 2 };
+	struct store_sns_topic t = { .name = "events", .display_name = "D",
+	    .created_ms = 1 };
+	struct store_sns_sub *list;
+	struct store_outbox *rows;
+	char err[256];
+	struct store *s;
+	long n;
+	int round;
+
+	ck_assert_msg(store_init(NULL, 1, err, sizeof(err)) == 0, "%s", err);
+	s = store_write_begin();
+	ck_assert_ptr_nonnull(s);
+	/* A topic that exists keeps its attributes; a pending subscription
+	 * of the same endpoint is confirmed, not doubled. */
+	ck_assert_int_eq(store_sns_topic_insert(s, "123456789012", "us-east-1",
+	    &t), 0);
+	sub_add(s, "11111111-1111-4111-8111-111111111111", "http",
+	    "http://a.example/hook", "pending");
+	for (round = 0; round < 2; round++)
+		ck_assert_int_eq(sns_config_subscribe(s, &c, 9), 0);
+	n = store_sns_sub_list(s, "123456789012", "us-east-1", "events", NULL,
+	    NULL, NULL, 10, &list);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(list[0].id, "11111111-1111-4111-8111-111111111111");
+	ck_assert_str_eq(list[0].state, "confirmed");
+	store_sns_sub_fini(&list[0]);
+	free(list);
+	ck_assert_int_eq(store_sns_topic_get(s, "123456789012", "us-east-1",
+	    "events", &t), 0);
+	ck_assert_str_eq(t.display_name, "D");
+	store_sns_topic_fini(&t);
+	ck_assert_int_eq(store_sns_topic_get(s, "111111111111", "eu-west-1",
+	    "other", &t), 0);
+	ck_assert_int_eq(t.created_ms, 9);
+	store_sns_topic_fini(&t);
+	n = store_sns_sub_list(s, "111111111111", "eu-west-1", "other", NULL,
+	    NULL, NULL, 10, &list);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(list[0].protocol, "https");
+	ck_assert_str_eq(list[0].endpoint, "https://b.example/");
+	ck_assert_str_eq(list[0].state, "confirmed");
+	ck_assert(sns_token_valid(list[0].token));
+	ck_assert(sns_id_valid(list[0].id));
+	store_sns_sub_fini(&list[0]);
+	free(list);
+	/* No SubscriptionConfirmation is queued. */
+	ck_assert_int_eq(store_outbox_claim(s, INT64_MAX, 10, &rows), 0);
 	free(rows);
 	ck_assert_int_eq(store_write_end(s, 0), 0);
 	store_shutdown();
@@ -411,6 +523,8 @@ main(void)
 	tcase_add_test(tc, t_shapes);
 	tcase_add_test(tc, t_retry_policy);
 	tcase_add_test(tc, t_ses_api);
+	tcase_add_test(tc, t_forwarded);
+	tcase_add_test(tc, t_config_subscribe);
 	suite_add_tcase(s, tc);
 	return fixture_run(s);
 }
