@@ -185,6 +185,28 @@ evt_ses_message_id(const char *name, const char *value, const char *id)
 	    value[n + 1] == '@';
 }
 
+/*
+ * The value to list for m's header (name, value), or NULL to leave it
+ * out. AWS: payloads list the headers as the sender submitted them, not
+ * the Message-ID and Date SES writes when it sends (SES-REFERENCE §4.2;
+ * an SMTP send of 2022 lists the sender's own Message-ID and Date).
+ */
+static const char *
+evt_listed(const struct evt_mail *m, const char *name, const char *value)
+{
+	static const char *const rewritten[] = { "Message-ID", "Date" };
+	size_t i;
+
+	if (m->submitted == NULL)
+		return evt_ses_message_id(name, value, m->message_id) ? NULL :
+		    value;
+	for (i = 0; i < sizeof(rewritten) / sizeof(rewritten[0]); i++)
+		if (strcasecmp(name, rewritten[i]) == 0)
+			return json_string_value(json_object_get(m->submitted,
+			    rewritten[i]));
+	return value;
+}
+
 /* The address a Return-Path names, "<a@b>" → "a@b" (new). */
 static char *
 evt_path(const char *v)
@@ -282,7 +304,7 @@ evt_common_headers(const struct mime_msg *mm, const struct evt_mail *m,
 			char *s;
 
 			if (strcasecmp(name, c->field) != 0 ||
-			    evt_ses_message_id(name, value, m->message_id))
+			    (value = evt_listed(m, name, value)) == NULL)
 				continue;
 			s = evt_common_value(c->kind, value);
 			if (c->kind == EVT_CH_ADDRESSES) {
@@ -317,7 +339,7 @@ evt_headers(json_t *mail, const struct evt_mail *m, enum evt_format fmt)
 		size_t size;
 		char *v;
 
-		if (evt_ses_message_id(name, value, m->message_id))
+		if ((value = evt_listed(m, name, value)) == NULL)
 			continue;
 		/*
 		 * AWS: values unfolded and RFC 2047 decoded: "Subject":

@@ -48,6 +48,13 @@ struct evt_mail {
 	/* the MIME message (for headers), may be "" */
 	const char *raw;
 	size_t raw_len;
+	/*
+	 * NULL: raw's headers are listed as they are, SES's own Message-ID
+	 * left out. Else raw is the message as SES sent it and this object
+	 * holds the sender's own "Message-ID" and "Date" (each absent when
+	 * the sender wrote none), which are listed instead of SES's.
+	 */
+	const json_t *submitted;
 };
 
 /*

@@ -240,6 +240,10 @@ pub_load(struct pub_ctx *c)
 	c->mail.raw_len = c->e->raw_len;
 	c->mail.destinations = c->e->destinations;
 	c->mail.tags = c->e->tags;
+	/* Every send's Date is SES's; a raw one's Message-ID too. */
+	if (c->e->submitted == NULL)
+		c->e->submitted = json_object();
+	c->mail.submitted = c->e->submitted;
 	return 0;
 }
 

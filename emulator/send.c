@@ -53,6 +53,8 @@ struct send_state {
 	const char *verdict;		/* "virus" (static), or NULL */
 	char *html;			/* the HTML as tracked (new), or NULL */
 	json_t *track_links;		/* its rewritten links (new), or NULL */
+	json_t *submitted;		/* raw: the sender's Message-ID and Date
+					 * (new), or NULL */
 };
 
 /*
@@ -92,6 +94,7 @@ send_state_fini(struct send_state *st)
 	json_decref(st->tags);
 	free(st->html);
 	json_decref(st->track_links);
+	json_decref(st->submitted);
 }
 
 /* Parses one address; InvalidParameterValue with SES's text when bad. */
@@ -745,7 +748,18 @@ send_raw(struct op_ctx *ctx, const struct send_request *r,
 	}
 	for (i = 0; i < sizeof(strip) / sizeof(strip[0]); i++)
 		mime_header_remove(m, strip[i]);
-	/* AWS: SES overwrites Message-ID and Date (SES-REFERENCE §3.2). */
+	/* AWS: SES overwrites Message-ID and Date (SES-REFERENCE §3.2);
+	 * events list the sender's own (evt.c). */
+	for (i = 0; i < 2; i++) {
+		static const char *const rewritten[] = { "Message-ID", "Date" };
+
+		if ((h = mime_header_get(m, rewritten[i])) == NULL)
+			continue;
+		if (st->submitted == NULL)
+			st->submitted = json_object();
+		json_object_set_new(st->submitted, rewritten[i],
+		    json_string(h));
+	}
 	msgid_domain(ctx->region, domain);
 	message_id = xasprintf("<%s@%s>", msgid, domain);
 	mime_header_set(m, "Message-ID", message_id);
@@ -774,7 +788,7 @@ send_persist(struct op_ctx *ctx, struct send_state *st, const char *msgid,
 	    .api = ctx->v2 ? "v2" : "v1", .operation = operation,
 	    .configuration_set = st->configuration_set, .tags = st->tags,
 	    .source_ip = ctx->source_ip, .caller = ctx->access_key,
-	    .verdict = st->verdict };
+	    .verdict = st->verdict, .submitted = st->submitted };
 	json_t *dest = json_array(), *detail = json_object();
 	size_t i;
 	int rc = -1;

@@ -18,16 +18,18 @@ store_message_insert(struct store *s, const struct store_message *m)
 	static const char sql[] = "INSERT INTO message (message_id, "
 	    "account_id, region, kind, source, destinations, subject, raw, "
 	    "created_ms, api, operation, configuration_set, tags, source_ip, "
-	    "caller, verdict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	    "?11, ?12, ?13, ?14, ?15, ?16)";
+	    "caller, verdict, submitted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 	sqlite3_stmt *st = store_stmt(s, sql);
-	char *dest, *tags;
+	char *dest, *tags, *submitted;
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	dest = json_dumps(m->destinations, JSON_COMPACT);
 	tags = m->tags != NULL ? json_dumps(m->tags, JSON_COMPACT) : NULL;
+	submitted = m->submitted != NULL ? json_dumps(m->submitted,
+	    JSON_COMPACT) : NULL;
 	sqlite3_bind_text(st, 1, m->message_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, m->account, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, m->region, -1, SQLITE_STATIC);
@@ -44,9 +46,11 @@ store_message_insert(struct store *s, const struct store_message *m)
 	store_bind_text(st, 14, m->source_ip);
 	store_bind_text(st, 15, m->caller);
 	store_bind_text(st, 16, m->verdict);
+	store_bind_text(st, 17, submitted);
 	rc = store_step_done(s, st);
 	free(dest);
 	free(tags);
+	free(submitted);
 	return rc;
 }
 

@@ -34,6 +34,8 @@ struct store_message {
 	const char *source_ip;
 	const char *caller;
 	const char *verdict;		/* "virus", or NULL (see 004) */
+	/* raw sends: the sender's Message-ID and Date, or NULL (see 013) */
+	const json_t *submitted;
 };
 
 /* Inserts m (all borrowed). Returns 0 or -1. */

@@ -24,6 +24,7 @@ store_pub_event_fini(struct store_pub_event *e)
 	free(e->operation);
 	free(e->configuration_set);
 	json_decref(e->tags);
+	json_decref(e->submitted);
 	free(e->source_ip);
 }
 
@@ -130,8 +131,8 @@ int
 store_pub_load(struct store *s, struct store_pub_event *e)
 {
 	static const char sql[] = "SELECT m.raw, m.destinations, m.tags, "
-	    "e.detail FROM event e JOIN message m USING (message_id) WHERE "
-	    "e.id = ?1";
+	    "e.detail, m.submitted FROM event e JOIN message m USING "
+	    "(message_id) WHERE e.id = ?1";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -149,6 +150,7 @@ store_pub_load(struct store *s, struct store_pub_event *e)
 		e->destinations = store_pub_json(st, 1);
 		e->tags = store_pub_json(st, 2);
 		e->detail = store_pub_json(st, 3);
+		e->submitted = store_pub_json(st, 4);
 		e->loaded = 1;
 	}
 	sqlite3_reset(st);

@@ -33,6 +33,7 @@ struct store_pub_event {
 	json_t *detail;			/* new, once loaded */
 	json_t *destinations;		/* new array, once loaded */
 	json_t *tags;			/* new object or NULL, once loaded */
+	json_t *submitted;		/* new object or NULL, once loaded */
 	char *raw;			/* once loaded */
 	size_t raw_len;
 };

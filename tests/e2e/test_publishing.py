@@ -109,6 +109,35 @@ def test_delivery_event_form_has_no_remote_mta_ip(server, ses, sesv2):
                               "recipients", "smtpResponse", "reportingMTA"]
 
 
+@pytest.mark.parametrize("own", [True, False])
+def test_events_list_the_headers_as_submitted(server, ses, sesv2, own):
+    """SES writes its own Message-ID and Date into the mail it sends;
+    events list the sender's (or none)."""
+    v1 = set_up(server, ses, sesv2, {"fh": firehose(["SEND"])})
+    head = ("Message-ID: <abc@client.example>\r\n"
+            "Date: Sun, 13 Feb 2022 12:18:05 +0800\r\n") if own else ""
+    raw = (head + "From: " + SENDER + "\r\nTo: success@" + SIM +
+           "\r\nSubject: raw\r\n\r\nbody\r\n")
+    mid = v1.send_raw_email(RawMessage={"Data": raw},
+                            ConfigurationSetName="cs1")["MessageId"]
+    mail = publications(server, mid)[0]["Payload"]["mail"]
+    expected = [("From", SENDER), ("To", "success@" + SIM),
+                ("Subject", "raw")]
+    if own:
+        expected[:0] = [("Message-ID", "<abc@client.example>"),
+                        ("Date", "Sun, 13 Feb 2022 12:18:05 +0800")]
+    assert [(h["name"], h["value"]) for h in mail["headers"]] == expected
+    common = {"from": [SENDER], "to": ["success@" + SIM], "messageId": mid,
+              "subject": "raw"}
+    if own:
+        common["date"] = "Sun, 13 Feb 2022 12:18:05 +0800"
+    assert mail["commonHeaders"] == common
+    # The message as sent carries SES's.
+    stored = server.get("/_sesbox/api/v1/messages/" + mid).json()["Raw"]
+    assert "Message-ID: <%s@email.amazonses.com>" % mid in stored
+    assert "Date: Tue, 14 Nov 2023 22:13:20 +0000" in stored
+
+
 def test_eventbridge_is_recorded(server, ses, sesv2):
     v1 = set_up(server, ses, sesv2, {"eb": {
         "Enabled": True, "MatchingEventTypes": ["SEND"],
