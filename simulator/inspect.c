@@ -37,8 +37,6 @@
 #define INSPECT_PARAM_MAX_BYTES 512
 #define INSPECT_FLUSH_TIMEOUT_MS 30000
 #define INSPECT_LIST_MAX 1000
-#define INSPECT_ACCOUNT_MAX_BYTES 32
-#define INSPECT_REGION_MAX_BYTES 64
 #define INSPECT_MESSAGES_PATH "/_sesbox/api/v1/messages"
 #define INSPECT_IDENTITIES_PATH "/_sesbox/api/v1/identities"
 
@@ -49,7 +47,7 @@ static const char *const inspect_methods_post[] = { "POST", NULL };
  * Copies the percent-decoded value of query parameter name into out.
  * Returns 0, or -1 when absent or malformed.
  */
-static int
+int
 inspect_param(const char *query, const char *name, char *out, size_t n)
 {
 	size_t len = strlen(name);
@@ -78,7 +76,7 @@ inspect_param(const char *query, const char *name, char *out, size_t n)
 static json_t *
 inspect_body(const struct route_request *req, struct route_response *resp);
 
-static void
+void
 inspect_error(struct route_response *resp, int status, const char *code,
     const char *message)
 {
@@ -479,8 +477,7 @@ inspect_publications(const struct route_request *req,
 	route_json(resp, 200, json_pack("{s:o}", "publications", list));
 }
 
-/* The ?account=&region= of req, else the configured defaults. */
-static void
+void
 inspect_scope(const struct route_request *req,
     char account[INSPECT_ACCOUNT_MAX_BYTES],
     char region[INSPECT_REGION_MAX_BYTES])
@@ -706,12 +703,7 @@ static const char *const inspect_methods_get_post[] = { "GET", "POST",
 static const char *const inspect_methods_get_put[] = { "GET", "PUT",
     NULL };
 
-static const struct {
-	const char *path;
-	const char *const *methods;
-	void (*fn)(const struct route_request *, struct route_response *);
-	int prefix;		/* path is a prefix: ".../{id}" */
-} inspect_routes[] = {
+static const struct inspect_route inspect_routes[] = {
 	{ "/_sesbox/health", inspect_methods_get, inspect_health, 0 },
 	{ "/_sesbox/api/v1/reset", inspect_methods_post, inspect_reset, 0 },
 	{ "/_sesbox/api/v1/operations", inspect_methods_get,
@@ -740,30 +732,46 @@ static const struct {
 	    0 },
 	{ SNS_CERT_PATH, inspect_methods_get, inspect_sns_cert, 1 },
 };
+static const size_t inspect_nroutes = sizeof(inspect_routes) /
+    sizeof(inspect_routes[0]);
+
+/*
+ * Every route table: this file's, then the other modules' under
+ * /_sesbox/ (each adds its own line).
+ */
+static const struct {
+	const struct inspect_route *v;
+	const size_t *n;
+} inspect_tables[] = {
+	{ inspect_routes, &inspect_nroutes },
+};
 
 void
 inspect_handle(const struct route_request *req, struct route_response *resp)
 {
+	const struct inspect_route *r;
 	const char *const *m;
-	size_t i;
+	size_t t, i;
 
-	for (i = 0; i < sizeof(inspect_routes) / sizeof(inspect_routes[0]);
-	    i++) {
-		if (inspect_routes[i].prefix ? strncmp(req->path,
-		    inspect_routes[i].path, strlen(inspect_routes[i].path)) != 0 ||
-		    req->path[strlen(inspect_routes[i].path)] == '\0' :
-		    strcmp(req->path, inspect_routes[i].path) != 0)
-			continue;
-		resp->op = inspect_routes[i].path;
-		for (m = inspect_routes[i].methods; *m != NULL; m++)
-			if (strcmp(*m, req->method) == 0) {
-				inspect_routes[i].fn(req, resp);
-				return;
-			}
-		inspect_error(resp, 405, "MethodNotAllowed", "this endpoint "
-		    "does not take that method");
-		route_header(resp, "Allow", inspect_routes[i].methods[0]);
-		return;
-	}
+	for (t = 0; t < sizeof(inspect_tables) / sizeof(inspect_tables[0]);
+	    t++)
+		for (i = 0; i < *inspect_tables[t].n; i++) {
+			r = &inspect_tables[t].v[i];
+			if (r->prefix ? strncmp(req->path, r->path,
+			    strlen(r->path)) != 0 ||
+			    req->path[strlen(r->path)] == '\0' :
+			    strcmp(req->path, r->path) != 0)
+				continue;
+			resp->op = r->path;
+			for (m = r->methods; *m != NULL; m++)
+				if (strcmp(*m, req->method) == 0) {
+					r->fn(req, resp);
+					return;
+				}
+			inspect_error(resp, 405, "MethodNotAllowed", "this "
+			    "endpoint does not take that method");
+			route_header(resp, "Allow", r->methods[0]);
+			return;
+		}
 	inspect_error(resp, 404, "NotFound", "no such sesbox endpoint");
 }

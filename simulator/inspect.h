@@ -10,12 +10,37 @@
 #ifndef INSPECT_H
 #define INSPECT_H
 
+#include <stddef.h>
+
 #include "route.h"
 
 #define INSPECT_PREFIX "/_sesbox/"
+#define INSPECT_ACCOUNT_MAX_BYTES 32
+#define INSPECT_REGION_MAX_BYTES 64
+
+/* One endpoint: the methods it takes (NULL-terminated) and its handler. */
+struct inspect_route {
+	const char *path;
+	const char *const *methods;
+	void (*fn)(const struct route_request *, struct route_response *);
+	int prefix;		/* path is a prefix: ".../{id}" */
+};
 
 /* Handles a request whose path starts with INSPECT_PREFIX. */
 void inspect_handle(const struct route_request *req,
     struct route_response *resp);
+
+/* For the modules serving endpoints under /_sesbox/: */
+
+/* Copies the percent-decoded value of query parameter name into out.
+ * Returns 0, or -1 when absent or malformed. */
+int inspect_param(const char *query, const char *name, char *out, size_t n);
+/* Answers {"code", "message"} with status. */
+void inspect_error(struct route_response *resp, int status, const char *code,
+    const char *message);
+/* The ?account=&region= of req, else the configured defaults. */
+void inspect_scope(const struct route_request *req,
+    char account[INSPECT_ACCOUNT_MAX_BYTES],
+    char region[INSPECT_REGION_MAX_BYTES]);
 
 #endif
