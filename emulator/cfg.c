@@ -859,6 +859,57 @@ cfg_enum_accepts(FILE *out, const struct cfg_key *k)
 	fprintf(out, "One of %s.", list);
 }
 
+/* ---- comma-separated lists ---- */
+
+/* The most entries text can hold (its commas plus one). */
+static size_t
+cfg_entries_max(const char *text)
+{
+	size_t max = 1;
+
+	for (; *text != '\0'; text++)
+		if (*text == ',')
+			max++;
+	return max;
+}
+
+/*
+ * Calls fn(arg, s, len, no, ...) for each comma-separated entry of text,
+ * spaces around it trimmed, no counting from 1; an empty entry is an
+ * error. *no ends as the number of entries fn was called for. Returns 0,
+ * or -1 with reason set when fn or the list fails.
+ */
+static int
+cfg_entries(const char *text, int (*fn)(void *arg, const char *s,
+    size_t len, size_t no, char *reason, size_t n), void *arg, size_t *no,
+    char *reason, size_t n)
+{
+	const char *p = text, *end, *comma;
+
+	while (cfg_is_space((unsigned char)*p))
+		p++;
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		end = comma != NULL ? comma : p + strlen(p);
+		while (p < end && cfg_is_space((unsigned char)*p))
+			p++;
+		while (end > p && cfg_is_space((unsigned char)end[-1]))
+			end--;
+		if (end == p)
+			return cfg_fail(reason, n, "entry %zu is empty",
+			    *no + 1);
+		if (fn(arg, p, (size_t)(end - p), ++*no, reason, n) != 0)
+			return -1;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+		if (*p == '\0')
+			return cfg_fail(reason, n, "entry %zu is empty",
+			    *no + 1);
+	}
+	return 0;
+}
+
 /* ---- credentials ---- */
 
 static void
@@ -947,55 +998,39 @@ cfg_credential_parse(const char *s, size_t len, size_t no,
 	return 0;
 }
 
-/* Comma-separated entries; spaces around an entry are ignored. */
+/* One credentials entry into list[no - 1], unique by access key. */
+static int
+cfg_credential_entry(void *arg, const char *s, size_t len, size_t no,
+    char *reason, size_t n)
+{
+	struct cfg_credential *list = arg;
+	size_t j;
+
+	if (cfg_credential_parse(s, len, no, &list[no - 1], reason, n) != 0)
+		return -1;
+	for (j = 0; j + 1 < no; j++)
+		if (strcmp(list[j].access_key, list[no - 1].access_key) == 0)
+			return cfg_fail(reason, n, "entry %zu (%s): duplicate "
+			    "access key (also entry %zu)", no,
+			    list[j].access_key, j + 1);
+	return 0;
+}
+
 static int
 cfg_credentials_set(struct cfg *c, const struct cfg_key *k, const char *text,
     char *reason, size_t n)
 {
 	struct cfg_credential **field = cfg_field(c, k);
 	size_t *count = (size_t *)((char *)c + k->count_offset);
-	struct cfg_credential *list;
-	size_t nlist = 0, cap = 1, i, j;
-	const char *p = text, *end, *comma;
+	struct cfg_credential *list = xcalloc(cfg_entries_max(text),
+	    sizeof(*list));
+	size_t nlist = 0;
 
-	while (cfg_is_space((unsigned char)*p))
-		p++;
-	for (i = 0; p[i] != '\0'; i++)
-		if (p[i] == ',')
-			cap++;
-	list = xcalloc(cap, sizeof(*list));
-	while (*p != '\0') {
-		comma = strchr(p, ',');
-		end = comma != NULL ? comma : p + strlen(p);
-		while (p < end && cfg_is_space((unsigned char)*p))
-			p++;
-		while (end > p && cfg_is_space((unsigned char)end[-1]))
-			end--;
-		if (end == p) {
-			cfg_fail(reason, n, "entry %zu is empty", nlist + 1);
-			goto fail;
-		}
-		if (cfg_credential_parse(p, end - p, nlist + 1, &list[nlist],
-		    reason, n) == -1) {
-			nlist++;	/* frees what the entry took */
-			goto fail;
-		}
-		nlist++;
-		for (j = 0; j + 1 < nlist; j++)
-			if (strcmp(list[j].access_key,
-			    list[nlist - 1].access_key) == 0) {
-				cfg_fail(reason, n, "entry %zu (%s): duplicate "
-				    "access key (also entry %zu)", nlist,
-				    list[j].access_key, j + 1);
-				goto fail;
-			}
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-		if (*p == '\0') {
-			cfg_fail(reason, n, "entry %zu is empty", nlist + 1);
-			goto fail;
-		}
+	if (cfg_entries(text, cfg_credential_entry, list, &nlist, reason,
+	    n) != 0) {
+		/* A failed entry may hold what it parsed: freed too. */
+		cfg_credential_list_free(list, nlist);
+		return -1;
 	}
 	cfg_credential_list_free(*field, *count);
 	if (nlist == 0) {
@@ -1005,9 +1040,6 @@ cfg_credentials_set(struct cfg *c, const struct cfg_key *k, const char *text,
 	*field = list;
 	*count = nlist;
 	return 0;
-fail:
-	cfg_credential_list_free(list, nlist);
-	return -1;
 }
 
 static char *
@@ -1151,54 +1183,41 @@ out:
 	return rc;
 }
 
-/* Comma-separated entries; spaces around an entry and around its '=' are
- * ignored. */
+/* One sns-subscriptions entry into list[no - 1], unique by topic and
+ * endpoint. */
+static int
+cfg_subscription_entry(void *arg, const char *s, size_t len, size_t no,
+    char *reason, size_t n)
+{
+	struct cfg_subscription *list = arg, *last = &list[no - 1];
+	size_t j;
+
+	if (cfg_subscription_parse(s, len, no, last, reason, n) != 0)
+		return -1;
+	for (j = 0; j + 1 < no; j++)
+		if (strcmp(list[j].topic, last->topic) == 0 &&
+		    strcmp(list[j].endpoint, last->endpoint) == 0)
+			return cfg_fail(reason, n, "entry %zu (%s): duplicate "
+			    "subscription (also entry %zu)", no, last->topic,
+			    j + 1);
+	return 0;
+}
+
+/* Spaces around an entry's '=' are ignored too. */
 static int
 cfg_subscriptions_set(struct cfg *c, const struct cfg_key *k,
     const char *text, char *reason, size_t n)
 {
 	struct cfg_subscription **field = cfg_field(c, k);
 	size_t *count = (size_t *)((char *)c + k->count_offset);
-	struct cfg_subscription *list, *last;
-	size_t nlist = 0, cap = 1, i, j;
-	const char *p = text, *end, *comma;
+	struct cfg_subscription *list = xcalloc(cfg_entries_max(text),
+	    sizeof(*list));
+	size_t nlist = 0;
 
-	while (cfg_is_space((unsigned char)*p))
-		p++;
-	for (i = 0; p[i] != '\0'; i++)
-		if (p[i] == ',')
-			cap++;
-	list = xcalloc(cap, sizeof(*list));
-	while (*p != '\0') {
-		comma = strchr(p, ',');
-		end = comma != NULL ? comma : p + strlen(p);
-		while (p < end && cfg_is_space((unsigned char)*p))
-			p++;
-		while (end > p && cfg_is_space((unsigned char)end[-1]))
-			end--;
-		if (end == p) {
-			cfg_fail(reason, n, "entry %zu is empty", nlist + 1);
-			goto fail;
-		}
-		if (cfg_subscription_parse(p, (size_t)(end - p), nlist + 1,
-		    &list[nlist], reason, n) == -1)
-			goto fail;
-		last = &list[nlist++];
-		for (j = 0; j + 1 < nlist; j++)
-			if (strcmp(list[j].topic, last->topic) == 0 &&
-			    strcmp(list[j].endpoint, last->endpoint) == 0) {
-				cfg_fail(reason, n, "entry %zu (%s): duplicate "
-				    "subscription (also entry %zu)", nlist,
-				    last->topic, j + 1);
-				goto fail;
-			}
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-		if (*p == '\0') {
-			cfg_fail(reason, n, "entry %zu is empty", nlist + 1);
-			goto fail;
-		}
+	if (cfg_entries(text, cfg_subscription_entry, list, &nlist, reason,
+	    n) != 0) {
+		cfg_subscription_list_free(list, nlist);
+		return -1;
 	}
 	cfg_subscription_list_free(*field, *count);
 	if (nlist == 0) {
@@ -1208,9 +1227,6 @@ cfg_subscriptions_set(struct cfg *c, const struct cfg_key *k,
 	*field = list;
 	*count = nlist;
 	return 0;
-fail:
-	cfg_subscription_list_free(list, nlist);
-	return -1;
 }
 
 static char *
