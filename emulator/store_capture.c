@@ -23,10 +23,12 @@
 
 /*
  * ?1 account, ?2 region, ?3 kind, ?4 api, ?5 operation, ?6 configuration
- * set, ?7 to, ?8 from, ?9 subject, ?10 q, ?11 event, ?12 and ?13 tag
- * name and value, ?14..?15 the created_ms range, ?16 and ?17 the paging
- * key. The substring tests on the destinations' JSON text are only quick
- * rejections; json_each confirms what they let through.
+ * set, ?7 to, ?8 from, ?9 subject and ?10 q (LIKE patterns), ?11 event,
+ * ?12 and ?13 tag name and value, ?14..?15 the created_ms range, ?16 and
+ * ?17 the paging key, ?18 to as a LIKE pattern. LIKE is ASCII
+ * case-insensitive and, unlike instr(lower(...)), copies nothing per row.
+ * The patterns on the destinations' JSON text are quick rejections;
+ * json_each confirms what they let through.
  */
 #define STORE_CAPTURE_WHERE \
 	"c.created_ms BETWEEN ?14 AND ?15 AND (c.created_ms < ?16 OR " \
@@ -37,21 +39,44 @@
 	"AND (?4 IS NULL OR c.api = ?4) " \
 	"AND (?5 IS NULL OR c.operation = ?5) " \
 	"AND (?6 IS NULL OR c.configuration_set = ?6) " \
-	"AND (?7 IS NULL OR (instr(lower(c.destinations), lower(?7)) > 0 " \
+	"AND (?7 IS NULL OR (c.destinations LIKE ?18 ESCAPE '\\' " \
 	"AND EXISTS (SELECT 1 FROM json_each(c.destinations) " \
 	"WHERE lower(value) = lower(?7)))) " \
-	"AND (?8 IS NULL OR instr(lower(c.source), lower(?8)) > 0) " \
-	"AND (?9 IS NULL OR instr(lower(c.subject), lower(?9)) > 0) " \
-	"AND (?10 IS NULL OR instr(lower(c.subject), lower(?10)) > 0 OR " \
-	"instr(lower(c.source), lower(?10)) > 0 OR " \
-	"(instr(lower(c.destinations), lower(?10)) > 0 " \
+	"AND (?8 IS NULL OR c.source LIKE ?8 ESCAPE '\\') " \
+	"AND (?9 IS NULL OR c.subject LIKE ?9 ESCAPE '\\') " \
+	"AND (?10 IS NULL OR c.subject LIKE ?10 ESCAPE '\\' OR " \
+	"c.source LIKE ?10 ESCAPE '\\' OR " \
+	"(c.destinations LIKE ?10 ESCAPE '\\' " \
 	"AND EXISTS (SELECT 1 FROM json_each(c.destinations) " \
-	"WHERE instr(lower(value), lower(?10)) > 0))) " \
+	"WHERE value LIKE ?10 ESCAPE '\\'))) " \
 	"AND (?11 IS NULL OR instr(char(10) || c.event_types, " \
 	"char(10) || ?11 || char(10)) > 0) " \
 	"AND (?12 IS NULL OR (instr(c.tags, ?13) > 0 " \
 	"AND EXISTS (SELECT 1 FROM json_each(c.tags) t, json_each(t.value) v " \
 	"WHERE t.key = ?12 AND v.value = ?13)))"
+
+/* Binds "%s%" as a LIKE pattern matching s anywhere (s's own %, _ and \
+ * escaped), or NULL. */
+static void
+store_capture_bind_like(sqlite3_stmt *st, int col, const char *s)
+{
+	char *p, *o;
+
+	if (s == NULL) {
+		sqlite3_bind_null(st, col);
+		return;
+	}
+	o = p = xmalloc(2 * strlen(s) + 3);
+	*o++ = '%';
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o++ = '%';
+	*o = '\0';
+	sqlite3_bind_text(st, col, p, -1, free);
+}
 
 void
 store_capture_filter_init(struct store_capture_filter *f)
@@ -63,7 +88,7 @@ store_capture_filter_init(struct store_capture_filter *f)
 	f->after_id = 0;
 }
 
-/* Binds ?1..?17 from f. */
+/* Binds ?1..?18 from f. */
 static void
 store_capture_bind(sqlite3_stmt *st, const struct store_capture_filter *f)
 {
@@ -74,9 +99,10 @@ store_capture_bind(sqlite3_stmt *st, const struct store_capture_filter *f)
 	store_bind_text(st, 5, f->operation);
 	store_bind_text(st, 6, f->configuration_set);
 	store_bind_text(st, 7, f->to);
-	store_bind_text(st, 8, f->from);
-	store_bind_text(st, 9, f->subject);
-	store_bind_text(st, 10, f->q);
+	store_capture_bind_like(st, 18, f->to);
+	store_capture_bind_like(st, 8, f->from);
+	store_capture_bind_like(st, 9, f->subject);
+	store_capture_bind_like(st, 10, f->q);
 	store_bind_text(st, 11, f->event);
 	store_bind_text(st, 12, f->tag_value != NULL ? f->tag_name : NULL);
 	store_bind_text(st, 13, f->tag_value);
@@ -143,7 +169,7 @@ store_capture_list(struct store *s, const struct store_capture_filter *f,
 {
 	static const char sql[] = "SELECT " STORE_CAPTURE_COLUMNS " FROM "
 	    "capture c WHERE " STORE_CAPTURE_WHERE " ORDER BY c.created_ms "
-	    "DESC, c.id DESC LIMIT ?18";
+	    "DESC, c.id DESC LIMIT ?19";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	json_t *list;
 	size_t n = 0;
@@ -154,7 +180,7 @@ store_capture_list(struct store *s, const struct store_capture_filter *f,
 		return NULL;
 	store_capture_bind(st, f);
 	/* One more than asked: whether another page follows. */
-	sqlite3_bind_int64(st, 18, (sqlite3_int64)limit + 1);
+	sqlite3_bind_int64(st, 19, (sqlite3_int64)limit + 1);
 	list = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == limit) {
@@ -177,9 +203,8 @@ store_capture_list(struct store *s, const struct store_capture_filter *f,
 long
 store_capture_delete(struct store *s, const struct store_capture_filter *f)
 {
-	static const char sql[] = "DELETE FROM message WHERE message_id IN "
-	    "(SELECT c.message_id FROM capture c WHERE " STORE_CAPTURE_WHERE
-	    ")";
+	static const char sql[] = "DELETE FROM message WHERE rowid IN "
+	    "(SELECT c.id FROM capture c WHERE " STORE_CAPTURE_WHERE ")";
 	struct store_capture_filter all = *f;
 	sqlite3_stmt *st = store_stmt(s, sql);
 
@@ -211,8 +236,8 @@ json_t *
 store_capture_get(struct store *s, const char *message_id, int *missing)
 {
 	static const char sql[] = "SELECT " STORE_CAPTURE_COLUMNS ", m.raw "
-	    "FROM capture c JOIN message m ON m.message_id = c.message_id "
-	    "WHERE c.message_id = ?1";
+	    "FROM message m JOIN capture c ON c.id = m.rowid WHERE "
+	    "m.message_id = ?1";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	json_t *m = NULL;
 	int rc;
@@ -238,8 +263,8 @@ store_capture_get(struct store *s, const char *message_id, int *missing)
 int
 store_capture_read_set(struct store *s, const char *message_id, int read)
 {
-	static const char sql[] = "UPDATE capture SET read = ?2 WHERE "
-	    "message_id = ?1";
+	static const char sql[] = "UPDATE capture SET read = ?2 WHERE id = "
+	    "(SELECT rowid FROM message WHERE message_id = ?1)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 
 	if (st == NULL)
@@ -251,8 +276,8 @@ store_capture_read_set(struct store *s, const char *message_id, int read)
 	return store_changes(s) > 0 ? 0 : 1;
 }
 
-/* How many messages there are at most, cheaply: ids only grow, so the
- * span of ids bounds the count (deletes leave gaps). */
+/* How many messages there are at most, cheaply: ids (message rowids)
+ * only grow, so their span bounds the count (deletes leave gaps). */
 static long
 store_capture_count_bound(struct store *s)
 {
@@ -299,12 +324,12 @@ long
 store_capture_prune(struct store *s, long keep, int64_t before_ms,
     long batch)
 {
-	static const char oldest[] = "DELETE FROM message WHERE message_id IN "
-	    "(SELECT c.message_id FROM (SELECT message_id, created_ms, id FROM "
+	static const char oldest[] = "DELETE FROM message WHERE rowid IN "
+	    "(SELECT c.id FROM (SELECT message_id, created_ms, id FROM "
 	    "capture ORDER BY created_ms, id LIMIT ?1) c WHERE "
 	    STORE_CAPTURE_SETTLED ")";
-	static const char older[] = "DELETE FROM message WHERE message_id IN "
-	    "(SELECT c.message_id FROM capture c WHERE c.created_ms < ?1 AND "
+	static const char older[] = "DELETE FROM message WHERE rowid IN "
+	    "(SELECT c.id FROM capture c WHERE c.created_ms < ?1 AND "
 	    STORE_CAPTURE_SETTLED " ORDER BY c.created_ms, c.id LIMIT ?2)";
 	sqlite3_stmt *st;
 	long n, done = 0;
@@ -406,7 +431,7 @@ store_capture_localstack(struct store *s, const char *message_id,
 {
 	static const char sql[] = "SELECT c.message_id, c.region, c.source, "
 	    "c.subject, c.created_ms, c.operation, m.raw, c.destinations FROM "
-	    "capture c JOIN message m ON m.message_id = c.message_id WHERE "
+	    "capture c JOIN message m ON m.rowid = c.id WHERE "
 	    "c.kind = 'send' "
 	    "AND (?1 IS NULL OR c.message_id = ?1) AND (?2 IS NULL OR "
 	    "lower(c.source) = lower(?2)) ORDER BY c.created_ms, c.id";

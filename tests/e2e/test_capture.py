@@ -176,6 +176,16 @@ def test_filters(server, v1, ses, sesv2):
                region="us-east-1") == [a]
 
 
+def test_substring_filters_take_wildcards_literally(server, v1):
+    deal = send(v1, subject="50%_off today", to="a_b@example.net")
+    send(v1, subject="500 offers", to="axb@example.net")
+    assert ids(server, subject="0%_o") == [deal]
+    assert ids(server, subject="%") == [deal]
+    assert ids(server, q="_") == [deal]
+    assert ids(server, to="a_b@example.net") == [deal]
+    assert ids(server, q="a\\b") == []
+
+
 def test_time_filters(server, v1):
     freeze(server, 1700000000000)
     first = send(v1)
@@ -688,3 +698,45 @@ def test_retention_max_age_on_the_test_clock(start_server):
 def test_retention_bad_config(tmp_path, args, line):
     proc = run_sesbox(args, cwd=tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", line + "\n")
+
+
+# -- migration ---------------------------------------------------------------
+
+def test_migration_lists_messages_stored_before(tmp_path, start_server):
+    """A store from before schema 014 (messages and events, no capture
+    rows) lists its messages, event types in first-seen order, once
+    migrated."""
+    import glob
+    import sqlite3
+    from conftest import ROOT
+    data = tmp_path / "data"
+    data.mkdir()
+    db = sqlite3.connect(str(data / "sesbox.db"))
+    files = sorted(glob.glob(str(ROOT / "emulator" / "schema" / "*.sql")))
+    for f in files[:13]:
+        db.executescript(open(f).read())
+    db.execute("PRAGMA user_version=13")
+    for i, mid in enumerate(("old-1", "old-2")):
+        db.execute(
+            "INSERT INTO message (message_id, account_id, region, kind, "
+            "source, destinations, subject, raw, created_ms, api, operation, "
+            "tags) VALUES (?, ?, 'us-east-1', 'send', ?, ?, ?, ?, ?, 'v1', "
+            "'SendEmail', '{}')",
+            (mid, DEFAULT_ACCOUNT, SENDER, '["to@example.net"]', "Old %d" % i,
+             b"Subject: Old\r\n\r\nbody\r\n", 1700000000000 + i))
+    for mid, kind in (("old-1", "Send"), ("old-1", "Bounce"),
+                      ("old-1", "Send"), ("old-2", "Send"),
+                      ("old-2", "Delivery")):
+        db.execute("INSERT INTO event (account_id, region, message_id, type, "
+                   "ts_ms, detail) VALUES (?, 'us-east-1', ?, ?, 1, '{}')",
+                   (DEFAULT_ACCOUNT, mid, kind))
+    db.commit()
+    db.close()
+    srv = start_server("--data", str(data), ephemeral=False)
+    got = listing(srv)["messages"]
+    assert [(m["MessageId"], m["EventTypes"], m["Size"]) for m in got] == [
+        ("old-2", ["Send", "Delivery"], 22), ("old-1", ["Send", "Bounce"], 22)]
+    assert ids(srv, event="Bounce") == ["old-1"]
+    r = srv.request("DELETE", API + "/messages/old-1")
+    assert r.json() == {"deleted": 1}
+    assert ids(srv) == ["old-2"]
