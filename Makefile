@@ -163,6 +163,7 @@ asan: deps
 
 bench: deps all
 	$(Q)bench/run.sh $(BIN)/sesbox
+	$(Q)bench/capture.sh $(BIN)/sesbox
 
 # libFuzzer on both decoders (clang), FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60

@@ -48,15 +48,25 @@ while True:
 print(cursor if skip else n)
 PY
 }
+# Accepted sends so far (one access line each).
+captured() { grep -c 'op=SendEmail status=200' "$log" || true; }
+# Sends until at least $1 messages are captured; prints how many there are.
 seed() {
-	local want=$1 threads=2
-	have=$(walk)
-	while [ "$have" -lt "$want" ]; do
-		BENCH_SEED_PER_THREAD=$(( (want - have + threads - 1) / threads )) \
-			wrk -t"$threads" -c16 -d600s -s "$here/seed_messages.lua" "$url" >/dev/null
-		have=$(walk)
-	done
-	echo "$have"
+	local want=$1 have wpid
+	have=$(captured)
+	if [ "$have" -lt "$want" ]; then
+		# wrk runs for its whole -d even when its threads stop: stopped
+		# by SIGINT once the log counts enough.
+		BENCH_SEED_PER_THREAD=$(( (want - have + 1) / 2 )) \
+			wrk -t2 -c16 -d600s -s "$here/seed_messages.lua" "$url" >/dev/null &
+		wpid=$!
+		while [ "$(captured)" -lt "$want" ] && kill -0 "$wpid" 2>/dev/null; do
+			read -r -t 0.2 <> <(:) || true
+		done
+		kill -INT "$wpid" 2>/dev/null || true
+		wait "$wpid" 2>/dev/null || true
+	fi
+	walk
 }
 measure() {
 	local name=$1 query=$2 out p50 p99 rps errs matched
