@@ -694,6 +694,17 @@ capture_body(struct route_response *resp, const char *type, char *body,
 	resp->body_len = len;
 }
 
+/* A copy of s[0..n) (new, NUL-terminated), NUL bytes and all. */
+static char *
+capture_memdup(const char *s, size_t n)
+{
+	char *d = xmalloc(n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
 /* GET .../{id}/raw: the MIME text as a file. */
 static void
 capture_message_raw(const struct route_request *req,
@@ -707,7 +718,7 @@ capture_message_raw(const struct route_request *req,
 	if ((m = capture_load(req, resp, 0, id)) == NULL)
 		return;
 	raw = capture_raw(m, &len);
-	capture_body(resp, "message/rfc822", xstrndup(raw, len), len);
+	capture_body(resp, "message/rfc822", capture_memdup(raw, len), len);
 	name = xasprintf("%s.eml", id);
 	capture_disposition(resp, name);
 	free(name);
@@ -736,8 +747,9 @@ capture_message_part(const struct route_request *req,
 		    "no HTML part" : "the message has no text part");
 	} else {
 		capture_body(resp, html ? "text/html; charset=utf-8" :
-		    "text/plain; charset=utf-8", xstrndup(json_string_value(t),
-		    json_string_length(t)), json_string_length(t));
+		    "text/plain; charset=utf-8", capture_memdup(
+		    json_string_value(t), json_string_length(t)),
+		    json_string_length(t));
 		if (html) {
 			route_header(resp, "Content-Security-Policy",
 			    req->query != NULL && inspect_param(req->query,
@@ -1032,8 +1044,8 @@ capture_lf(const json_t *t, int single)
 }
 
 /*
- * AWS: no; EMU: LocalStack's record of a sent message
- * (localstack/services/ses/provider.py, save_for_retrospection):
+ * EMU: LocalStack's record of a sent message, so suites written for it
+ * run (localstack/services/ses/provider.py, save_for_retrospection):
  * SendRawEmail gives {Id, Region, Source, RawData, Timestamp}, the others
  * {Id, Region, Destination, Source, Subject, Body: {text_part,
  * html_part}, Timestamp}, Timestamp UTC "%Y-%m-%dT%H:%M:%S". sesbox

@@ -381,6 +381,22 @@ def test_message_detail(server, v1):
             "no such attachment", "NotFound")
 
 
+def test_eight_bit_message(server, v1):
+    raw = ("From: %s\r\nTo: to@example.net\r\nSubject: 8bit\r\n"
+           "Content-Type: text/plain; charset=iso-8859-1\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\n" % SENDER).encode() + \
+        b"caf\xe9\r\n"
+    mid = v1.send_raw_email(RawMessage={"Data": raw})["MessageId"]
+    m = server.get(API + "/messages/" + mid).json()
+    assert m["Text"] == "caf\u00e9\r\n"      # decoded from Latin-1
+    assert m["Raw"].endswith("caf\ufffd\r\n")  # JSON: not UTF-8 bytes
+    got = server.get(API + "/messages/%s/raw" % mid).content
+    assert got.endswith(b"caf\xe9\r\n")       # the bytes as captured
+    assert len(got) == m["Size"]
+    assert server.get(API + "/messages/%s/text" % mid).content == (
+        "caf\u00e9\r\n".encode())
+
+
 def test_text_only_and_html_only(server, v1):
     plain = send(v1, text="just text")
     r = server.get(API + "/messages/%s/html" % plain)
