@@ -51,7 +51,9 @@ LIB_SRCS := \
 	emulator/forward.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
-	simulator/inspect.c simulator/sim.c simulator/feedback.c
+	emulator/store_capture.c \
+	simulator/inspect.c simulator/sim.c simulator/feedback.c \
+	simulator/capture.c
 MAIN_SRCS := emulator/main.c
 EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
@@ -59,7 +61,7 @@ EMBED_FILES := \
 	emulator/models/sns/2010-03-31/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest supp sns forward
+	evdest supp sns forward capture
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
@@ -161,6 +163,7 @@ asan: deps
 
 bench: deps all
 	$(Q)bench/run.sh $(BIN)/sesbox
+	$(Q)bench/capture.sh $(BIN)/sesbox
 
 # libFuzzer on both decoders (clang), FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60

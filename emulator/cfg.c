@@ -238,6 +238,20 @@ static const struct cfg_key cfg_keys[] = {
 	      "made when missing: comma-separated TOPIC=URL entries, TOPIC a "
 	      "name or arn:aws:sns:REGION:ACCOUNT:NAME",
 	  .from = CFG_FROM_ANY, .count_offset = CFG_FIELD(nsubscriptions) },
+	{ .name = "retention-max-messages", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(retention_max_messages), .def = "0",
+	  .placeholder = "N",
+	  .description = "Captured messages kept: the oldest beyond this many "
+	      "are deleted in the background, with their events; 0 keeps "
+	      "them all",
+	  .from = CFG_FROM_ANY, .imin = 0, .imax = 1000000000 },
+	{ .name = "retention-max-age-hours", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(retention_max_age_hours), .def = "0",
+	  .placeholder = "N",
+	  .description = "Hours (by the test clock) a captured message is "
+	      "kept before it is deleted in the background, with its events; "
+	      "0 keeps them however old",
+	  .from = CFG_FROM_ANY, .imin = 0, .imax = 24 * 3660 },
 	{ .name = "help", .type = CFG_T_ACTION, .short_name = 'h',
 	  .description = "Print this help and exit",
 	  .from = CFG_FROM_CLI, .action = CFG_HELP },

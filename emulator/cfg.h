@@ -77,6 +77,9 @@ struct cfg {
 	char *sns_endpoint;	/* Publish URL; NULL: local topics */
 	struct cfg_subscription *subscriptions;
 	size_t nsubscriptions;
+	/* Retention of captured messages (capture.c); 0: no limit. */
+	int retention_max_messages;
+	int retention_max_age_hours;
 };
 
 enum cfg_result {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "cfg.h"
 #include "http.h"
 #include "log.h"
@@ -37,6 +38,7 @@ main_committed(void)
 	queue_committed();
 	pub_committed();
 	outbox_committed();
+	capture_committed();
 }
 
 static const struct cfg *main_cfg;
@@ -166,6 +168,11 @@ main(int argc, char **argv)
 		    "sender\n");
 		goto out_queue;
 	}
+	if (capture_start(&cfg) != 0) {
+		fprintf(stderr, "sesbox: data: cannot start the retention "
+		    "pruner\n");
+		goto out_sns;
+	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cfg.http_threads > 0 ? (unsigned)cfg.http_threads :
 	    (unsigned)(ncpu > 0 ? ncpu : 1);
@@ -184,6 +191,7 @@ main(int argc, char **argv)
 	http_stop();
 	status = 0;
 out_sns:
+	capture_stop();
 	outbox_stop();
 out_queue:
 	pub_stop();

@@ -1851,6 +1851,7 @@ struct mime_hdr {
 struct mime_leaf {
 	char *type;		/* lower-case */
 	char *charset, *filename, *disposition, *cte;
+	char *content_id;	/* without <>, or NULL */
 	size_t off, len;	/* encoded body in raw */
 };
 
@@ -1985,8 +1986,8 @@ mime_top_hdr(void *arg, const char *name, size_t nlen, const char *val,
 
 /* The few headers a part needs, first occurrence each (borrowed spans). */
 struct mime_part_hdrs {
-	const char *ct, *cd, *cte;
-	size_t ctl, cdl, ctel;
+	const char *ct, *cd, *cte, *cid;
+	size_t ctl, cdl, ctel, cidl;
 };
 
 static void
@@ -2011,7 +2012,30 @@ mime_part_hdr(void *arg, const char *name, size_t nlen, const char *val,
 	    ph->cte == NULL) {
 		ph->cte = val;
 		ph->ctel = vlen;
+	} else if (nlen == 10 && strncasecmp(name, "Content-ID", 10) == 0 &&
+	    ph->cid == NULL) {
+		ph->cid = val;
+		ph->cidl = vlen;
 	}
+}
+
+/* A Content-ID value without its blanks and angle brackets (new), or NULL
+ * when empty. */
+static char *
+mime_content_id(const char *v, size_t n)
+{
+	while (n > 0 && (mime_is_wsp(*v) || *v == '\r' || *v == '\n')) {
+		v++;
+		n--;
+	}
+	while (n > 0 && (mime_is_wsp(v[n - 1]) || v[n - 1] == '\r' ||
+	    v[n - 1] == '\n'))
+		n--;
+	if (n >= 2 && v[0] == '<' && v[n - 1] == '>') {
+		v++;
+		n -= 2;
+	}
+	return n > 0 ? xstrndup(v, n) : NULL;
 }
 
 /*
@@ -2217,6 +2241,8 @@ mime_entity(struct mime_msg *m, const char *ct, size_t ctl, const char *cd,
 	struct mime_params ctp = { .n = 0 }, cdp = { .n = 0 };
 	char *type = NULL, *disp = NULL, *v = NULL, *bd = NULL;
 	struct mime_leaf *lf;
+	const char *cid = NULL;
+	size_t cidl = 0;
 	int rc = -1;
 
 	if (depth > MIME_DEPTH_MAX) {
@@ -2235,6 +2261,8 @@ mime_entity(struct mime_msg *m, const char *ct, size_t ctl, const char *cd,
 		cdl = ph.cdl;
 		cte = ph.cte;
 		ctel = ph.ctel;
+		cid = ph.cid;
+		cidl = ph.cidl;
 		len -= (size_t)(body - (m->raw + off));
 		off = (size_t)(body - m->raw);
 	}
@@ -2247,6 +2275,8 @@ mime_entity(struct mime_msg *m, const char *ct, size_t ctl, const char *cd,
 	} else {
 		type = xstrdup("text/plain");
 	}
+	if (depth == 0 && (cid = mime_header_get(m, "Content-ID")) != NULL)
+		cidl = strlen(cid);
 	if (cd != NULL) {
 		v = mime_unfold(cd, cdl);
 		if (mime_cdisp_parse(v, &disp, &cdp, err) != 0)
@@ -2273,6 +2303,13 @@ mime_entity(struct mime_msg *m, const char *ct, size_t ctl, const char *cd,
 	lf->disposition = disp;
 	disp = NULL;
 	lf->cte = cte != NULL ? mime_unfold(cte, ctel) : NULL;
+	lf->content_id = NULL;
+	if (cid != NULL) {
+		v = mime_unfold(cid, cidl);
+		lf->content_id = mime_content_id(v, strlen(v));
+		free(v);
+		v = NULL;
+	}
 	lf->off = off;
 	lf->len = len;
 	rc = 0;
@@ -2303,6 +2340,7 @@ mime_msg_free(struct mime_msg *m)
 		free(m->leaf[i].filename);
 		free(m->leaf[i].disposition);
 		free(m->leaf[i].cte);
+		free(m->leaf[i].content_id);
 	}
 	free(m->h);
 	free(m->leaf);
@@ -2575,6 +2613,29 @@ mime_leaf_decode(const struct mime_msg *m, const struct mime_leaf *lf,
 		buf_append(out, p, lf->len);
 		break;
 	}
+}
+
+size_t
+mime_leaf_count(const struct mime_msg *m)
+{
+	return m->nleaf;
+}
+
+const char *
+mime_leaf_content_id(const struct mime_msg *m, size_t i)
+{
+	return i < m->nleaf ? m->leaf[i].content_id : NULL;
+}
+
+char *
+mime_leaf_body(const struct mime_msg *m, size_t i, size_t *len)
+{
+	struct buf dec;
+
+	buf_init(&dec);
+	if (i < m->nleaf)
+		mime_leaf_decode(m, &m->leaf[i], &dec);
+	return buf_steal(&dec, len);
 }
 
 int

@@ -235,6 +235,16 @@ typedef char *(*mime_html_fn)(void *arg, const char *html, size_t len,
  */
 size_t mime_html_rewrite(struct mime_msg *m, mime_html_fn fn, void *arg);
 /*
+ * The leaves of m (the parts that are not multipart, in order, as
+ * mime_summary lists them): how many, the Content-ID of leaf i without
+ * its angle brackets (borrowed, valid until m is freed; NULL when it has
+ * none or i is out of range), and the decoded bytes of leaf i (new,
+ * NUL-terminated, length in *len; empty when i is out of range).
+ */
+size_t mime_leaf_count(const struct mime_msg *m);
+const char *mime_leaf_content_id(const struct mime_msg *m, size_t i);
+char *mime_leaf_body(const struct mime_msg *m, size_t i, size_t *len);
+/*
  * A JSON summary for tests and the capture API (new):
  * {"headers":[{"name","value"}],
  *  "parts":[{"content_type","charset","filename","disposition","size",

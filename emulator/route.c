@@ -12,6 +12,7 @@
 
 #include "awserr.h"
 #include "buf.h"
+#include "capture.h"
 #include "cfg.h"
 #include "inspect.h"
 #include "log.h"
@@ -490,6 +491,9 @@ route_handle(const struct route_request *req, struct route_response *resp)
 	snprintf(resp->region, sizeof(resp->region), "-");
 	if (strncmp(req->path, INSPECT_PREFIX, strlen(INSPECT_PREFIX)) == 0)
 		inspect_handle(req, resp);
+	else if (strcmp(req->path, CAPTURE_LOCALSTACK_PATH) == 0)
+		/* EMU: LocalStack's /_aws/ses, so its users' suites run. */
+		capture_localstack(req, resp);
 	else if (strncmp(req->path, "/v2/", 4) == 0)
 		route_v2(req, resp);
 	else if (strcmp(req->path, "/") == 0)

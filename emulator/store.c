@@ -420,6 +420,82 @@ store_reset(struct store *s)
 	return rc;
 }
 
+/* Whether table has both columns account_id and region: 1, 0 or -1. */
+static int
+store_table_scoped(struct store *s, const char *table)
+{
+	static const char sql[] = "SELECT count(*) FROM pragma_table_info(?1) "
+	    "WHERE name IN ('account_id', 'region')";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int n = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n == 2;
+}
+
+int
+store_reset_scope(struct store *s, const char *account, const char *region)
+{
+	static const char sql[] = "SELECT name FROM sqlite_master WHERE "
+	    "type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+	sqlite3_stmt *st = store_stmt(s, sql), *del;
+	char text[256];
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc = 0, scoped;
+
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	/*
+	 * The tables keyed by scope; the others hang off them and go by
+	 * cascade or trigger (recipient, tracked_link, capture, event and
+	 * publication with their message, outbox_attempt with its outbox
+	 * row) or are not per scope (publish_cursor).
+	 */
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((scoped = store_table_scoped(s, names[i])) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!scoped)
+			continue;
+		snprintf(text, sizeof(text), "DELETE FROM \"%s\" WHERE (?1 IS "
+		    "NULL OR account_id = ?1) AND (?2 IS NULL OR region = ?2)",
+		    names[i]);
+		if (sqlite3_prepare_v2(s->db, text, -1, &del, NULL) !=
+		    SQLITE_OK) {
+			log_error("msg=\"reset failed\" err=\"%s\"",
+			    sqlite3_errmsg(s->db));
+			rc = -1;
+			break;
+		}
+		store_bind_text(del, 1, account);
+		store_bind_text(del, 2, region);
+		if (sqlite3_step(del) != SQLITE_DONE) {
+			log_error("msg=\"reset failed\" err=\"%s\"",
+			    sqlite3_errmsg(s->db));
+			rc = -1;
+		}
+		sqlite3_finalize(del);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (rc == 0 && store_reset_hook != NULL && store_reset_hook(s) != 0)
+		rc = -1;
+	return rc;
+}
+
 /* ---- accounts ---- */
 
 char *

@@ -86,6 +86,14 @@ void store_on_commit(void (*fn)(void));
  * or the hook failed.
  */
 int store_reset(struct store *s) __attribute__((warn_unused_result));
+/*
+ * store_reset for one scope: deletes the rows of account (NULL: every
+ * account) in region (NULL: every region) of every table keyed by account
+ * and region, with what hangs off them, then runs the store_on_reset hook.
+ * Returns 0, or -1 when a delete or the hook failed.
+ */
+int store_reset_scope(struct store *s, const char *account,
+    const char *region) __attribute__((warn_unused_result));
 /* Has fn(s) called by store_reset after the deletes (0 or -1); NULL for
  * none. Set before requests are served. */
 void store_on_reset(int (*fn)(struct store *s));

@@ -85,38 +85,6 @@ store_message_summary(sqlite3_stmt *st)
 }
 
 json_t *
-store_message_list(struct store *s, const char *account, const char *region,
-    const char *kind, const char *to, size_t limit)
-{
-	static const char sql[] = "SELECT " STORE_MESSAGE_COLUMNS " FROM "
-	    "message WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR "
-	    "region = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR "
-	    "EXISTS (SELECT 1 FROM json_each(destinations) WHERE "
-	    "lower(value) = lower(?4))) ORDER BY created_ms DESC, rowid DESC "
-	    "LIMIT ?5";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	json_t *list;
-	int rc;
-
-	if (st == NULL)
-		return NULL;
-	store_bind_text(st, 1, account);
-	store_bind_text(st, 2, region);
-	store_bind_text(st, 3, kind);
-	store_bind_text(st, 4, to);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
-	list = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, store_message_summary(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
-}
-
-json_t *
 store_message_get(struct store *s, const char *message_id, int *missing)
 {
 	static const char sql[] = "SELECT " STORE_MESSAGE_COLUMNS ", raw FROM "

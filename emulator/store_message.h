@@ -1,8 +1,9 @@
 /*
  * store_message — captured mail: what sesbox produced or accepted, as the
- * recipient side received it (verification emails for now). Rows are
- * written in the request's transaction, so a message exists exactly when
- * the request that made it was acknowledged.
+ * recipient side received it (sends, verification emails, the feedback
+ * mailed back). Rows are written in the request's transaction, so a
+ * message exists exactly when the request that made it was acknowledged.
+ * Listing, filtering and deleting them is store_capture's.
  */
 #ifndef STORE_MESSAGE_H
 #define STORE_MESSAGE_H
@@ -12,8 +13,6 @@
 #include <stdint.h>
 
 #include "store.h"
-
-#define STORE_MESSAGE_LIST_MAX 1000
 
 struct store_message {
 	const char *message_id;
@@ -40,14 +39,6 @@ struct store_message {
 
 /* Inserts m (all borrowed). Returns 0 or -1. */
 int store_message_insert(struct store *s, const struct store_message *m);
-/*
- * Lists messages newest first as a new JSON array of summaries
- * {MessageId, Account, Region, Kind, Source, Destinations, Subject,
- * Timestamp(ms)}; filters (NULL: any): account, region, kind, and `to`, a
- * recipient address (case-insensitive). At most limit rows. NULL on error.
- */
-json_t *store_message_list(struct store *s, const char *account,
-    const char *region, const char *kind, const char *to, size_t limit);
 /*
  * One message: its summary plus "Raw" (the MIME text), new; NULL when
  * there is none or on error (*missing tells which).

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "cfg.h"
 #include "dkim.h"
 #include "ident.h"
@@ -23,7 +24,6 @@
 #include "sns_deliver.h"
 #include "store.h"
 #include "store_identity.h"
-#include "store_message.h"
 #include "store_pub.h"
 #include "store_send.h"
 #include "store_sns.h"
@@ -37,7 +37,6 @@
 #define INSPECT_PARAM_MAX_BYTES 512
 #define INSPECT_FLUSH_TIMEOUT_MS 30000
 #define INSPECT_LIST_MAX 1000
-#define INSPECT_MESSAGES_PATH "/_sesbox/api/v1/messages"
 #define INSPECT_IDENTITIES_PATH "/_sesbox/api/v1/identities"
 
 static const char *const inspect_methods_get[] = { "GET", "HEAD", NULL };
@@ -136,20 +135,96 @@ inspect_rules_reset(void)
 	json_decref(active);
 }
 
+/*
+ * The scope of a reset body {"account": "...", "region": "..."} (either
+ * may be missing; strings borrowed from body). Returns 0, or -1 with the
+ * 400 answered.
+ */
+static int
+inspect_reset_scope(const json_t *body, const char **account,
+    const char **region, struct route_response *resp)
+{
+	const char *key, *a;
+	json_t *v;
+
+	*account = *region = NULL;
+	json_object_foreach((json_t *)body, key, v) {
+		if (strcmp(key, "account") == 0) {
+			a = json_string_value(v);
+			if (a == NULL || strlen(a) != 12 || a[strspn(a,
+			    "0123456789")] != '\0') {
+				inspect_error(resp, 400, "BadRequest", "account "
+				    "must be a 12-digit account ID");
+				return -1;
+			}
+			*account = a;
+		} else if (strcmp(key, "region") == 0) {
+			if (!json_is_string(v) || !wire_region_valid(
+			    json_string_value(v))) {
+				inspect_error(resp, 400, "BadRequest", "region "
+				    "must be a region name such as us-east-1");
+				return -1;
+			}
+			*region = json_string_value(v);
+		} else {
+			inspect_error(resp, 400, "BadRequest", "the body takes "
+			    "only account and region");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * POST /_sesbox/api/v1/reset: everything, or with {"account", "region"}
+ * (either or both) only the state of that scope. EMU: a scoped reset
+ * leaves what is not per scope alone: the test clock, the simulator
+ * rules, the send-rate buckets and the CloudWatch-destination counters.
+ */
 static void
 inspect_reset(const struct route_request *req, struct route_response *resp)
 {
-	struct store *s = store_write_begin();
+	const char *account = NULL, *region = NULL;
+	json_t *body, *scope;
+	struct store *s;
+	int rc;
 
-	if (s == NULL) {
+	if ((body = inspect_body(req, resp)) == NULL)
+		return;
+	if (inspect_reset_scope(body, &account, &region, resp) != 0) {
+		json_decref(body);
+		return;
+	}
+	if ((s = store_write_begin()) == NULL) {
+		json_decref(body);
 		inspect_error(resp, 500, "InternalFailure", "the store is "
 		    "unavailable");
 		return;
 	}
-	if (store_write_end(s, store_reset(s) == 0) != 0) {
+	rc = account == NULL && region == NULL ? store_reset(s) :
+	    store_reset_scope(s, account, region);
+	if (store_write_end(s, rc == 0) != 0 || rc != 0) {
+		json_decref(body);
 		inspect_error(resp, 500, "InternalFailure", "reset failed");
 		return;
 	}
+	if (account != NULL || region != NULL) {
+		scope = json_object();
+		if (account != NULL)
+			json_object_set_new(scope, "account",
+			    json_string(account));
+		if (region != NULL)
+			json_object_set_new(scope, "region",
+			    json_string(region));
+		log_info("req=%s msg=\"state reset\" scope=%s/%s",
+		    req->request_id, account ? account : "*",
+		    region ? region : "*");
+		json_decref(body);
+		route_json(resp, 200, json_pack("{s:b,s:o}", "reset", 1,
+		    "scope", scope));
+		return;
+	}
+	json_decref(body);
 	tclock_real();
 	quota_reset();
 	pub_metrics_reset();
@@ -234,6 +309,7 @@ inspect_clock(const struct route_request *req, struct route_response *resp)
 		json_decref(body);
 		queue_kick();	/* rows may have come due */
 		sns_kick();
+		capture_kick();	/* messages may have grown old */
 		log_info("req=%s msg=\"clock changed\" frozen=%d now_ms=%lld",
 		    req->request_id, tclock_frozen(),
 		    (long long)tclock_now_ms());
@@ -369,86 +445,6 @@ inspect_sns_cert(const struct route_request *req, struct route_response *resp)
 	resp->content_type = "application/x-x509-ca-cert";
 	resp->body = xstrdup(pem);
 	resp->body_len = strlen(pem);
-}
-
-/* GET /_sesbox/api/v1/messages[?to=&kind=&account=&region=&limit=]. */
-static void
-inspect_messages(const struct route_request *req, struct route_response *resp)
-{
-	char to[INSPECT_PARAM_MAX_BYTES], kind[64], account[32], region[64];
-	char limit[16];
-	struct store *s = store_get();
-	json_t *list;
-	long n = 100;
-
-	if (req->query != NULL && inspect_param(req->query, "limit", limit,
-	    sizeof(limit)) == 0 && ((n = atol(limit)) < 1 ||
-	    n > STORE_MESSAGE_LIST_MAX)) {
-		inspect_error(resp, 400, "BadRequest", "limit must be 1-1000");
-		return;
-	}
-	list = s == NULL ? NULL : store_message_list(s,
-	    inspect_param(req->query, "account", account, sizeof(account)) ?
-	    NULL : account,
-	    inspect_param(req->query, "region", region, sizeof(region)) ?
-	    NULL : region,
-	    inspect_param(req->query, "kind", kind, sizeof(kind)) ? NULL : kind,
-	    inspect_param(req->query, "to", to, sizeof(to)) ? NULL : to,
-	    (size_t)n);
-	if (list == NULL) {
-		inspect_error(resp, 500, "InternalFailure", "cannot list "
-		    "messages");
-		return;
-	}
-	route_json(resp, 200, json_pack("{s:o}", "messages", list));
-}
-
-/*
- * GET /_sesbox/api/v1/messages/{MessageId}: summary plus Raw and Events;
- * .../{MessageId}/raw: the MIME text itself (message/rfc822).
- */
-static void
-inspect_message(const struct route_request *req, struct route_response *resp)
-{
-	const char *start = req->path + strlen(INSPECT_MESSAGES_PATH "/");
-	const char *slash = strchr(start, '/');
-	struct store *s = store_get();
-	char id[128];
-	json_t *m, *events;
-	int missing = 0;
-
-	if ((slash != NULL && strcmp(slash, "/raw") != 0) ||
-	    (size_t)(slash ? slash - start : (long)strlen(start)) >=
-	    sizeof(id)) {
-		inspect_error(resp, 404, "NotFound", "no such sesbox endpoint");
-		return;
-	}
-	snprintf(id, sizeof(id), "%.*s", (int)(slash ? slash - start :
-	    (long)strlen(start)), start);
-	if (s == NULL || ((m = store_message_get(s, id, &missing)) == NULL &&
-	    !missing)) {
-		inspect_error(resp, 500, "InternalFailure", "cannot read the "
-		    "message");
-		return;
-	}
-	if (m == NULL) {
-		inspect_error(resp, 404, "NotFound", "no such message");
-		return;
-	}
-	if (slash != NULL) {
-		resp->status = 200;
-		resp->content_type = "message/rfc822";
-		resp->body = xstrndup(json_string_value(json_object_get(m,
-		    "Raw")), json_string_length(json_object_get(m, "Raw")));
-		resp->body_len = json_string_length(json_object_get(m, "Raw"));
-		json_decref(m);
-		return;
-	}
-	if ((events = store_event_list(s, id)) != NULL)
-		json_object_set_new(m, "Events", events);
-	if ((events = store_pub_list(s, id, INSPECT_LIST_MAX)) != NULL)
-		json_object_set_new(m, "Publications", events);
-	route_json(resp, 200, m);
 }
 
 /* GET /_sesbox/api/v1/publications[?limit=]: every publication of every
@@ -721,8 +717,6 @@ static const struct inspect_route inspect_routes[] = {
 	    inspect_rules, 0 },
 	{ "/_sesbox/api/v1/simulator/rules/reload", inspect_methods_post,
 	    inspect_rules_reload, 0 },
-	{ INSPECT_MESSAGES_PATH, inspect_methods_get, inspect_messages, 0 },
-	{ INSPECT_MESSAGES_PATH "/", inspect_methods_get, inspect_message, 1 },
 	{ VERIFY_PATH, inspect_methods_get, inspect_verify, 0 },
 	{ INSPECT_IDENTITIES_PATH "/", inspect_methods_get,
 	    inspect_dns_records, 1 },
@@ -744,7 +738,32 @@ static const struct {
 	const size_t *n;
 } inspect_tables[] = {
 	{ inspect_routes, &inspect_nroutes },
+	{ capture_routes, &capture_nroutes },
 };
+
+/*
+ * Whether path is pattern, where a "*" segment of pattern stands for any
+ * one non-empty segment of path; with prefix, path need only start with
+ * pattern and go on after it.
+ */
+static int
+inspect_path_match(const char *pattern, const char *path, int prefix)
+{
+	const char *p = pattern, *q = path;
+
+	while (*p != '\0') {
+		if (*p == '*') {
+			if (*q == '\0' || *q == '/')
+				return 0;
+			while (*q != '\0' && *q != '/')
+				q++;
+			p++;
+		} else if (*p++ != *q++) {
+			return 0;
+		}
+	}
+	return prefix ? *q != '\0' : *q == '\0';
+}
 
 void
 inspect_handle(const struct route_request *req, struct route_response *resp)
@@ -757,10 +776,7 @@ inspect_handle(const struct route_request *req, struct route_response *resp)
 	    t++)
 		for (i = 0; i < *inspect_tables[t].n; i++) {
 			r = &inspect_tables[t].v[i];
-			if (r->prefix ? strncmp(req->path, r->path,
-			    strlen(r->path)) != 0 ||
-			    req->path[strlen(r->path)] == '\0' :
-			    strcmp(req->path, r->path) != 0)
+			if (!inspect_path_match(r->path, req->path, r->prefix))
 				continue;
 			resp->op = r->path;
 			for (m = r->methods; *m != NULL; m++)

@@ -1,11 +1,11 @@
 /*
  * inspect — sesbox's own HTTP API under /_sesbox/: health, the test hooks
- * (reset, the test clock, the operation list), the captured messages
- * (list and get; filters, events and wait come with the capture store
- * issue), the verification links mailed by sesbox, and SNS's side: the
- * signing certificate, the delivery attempts and their flush. Answers plain JSON
- * (HTML for the links); it is not an AWS API, so errors are {"code": ...,
- * "message": ...} with a fitting HTTP status.
+ * (reset, the test clock, the operation list), the verification links
+ * mailed by sesbox, and SNS's side: the signing certificate, the delivery
+ * attempts and their flush. Other modules add their route tables
+ * (capture.c: the captured messages). Answers plain JSON (HTML for the
+ * links); it is not an AWS API, so errors are {"code": ..., "message":
+ * ...} with a fitting HTTP status.
  */
 #ifndef INSPECT_H
 #define INSPECT_H
@@ -20,6 +20,7 @@
 
 /* One endpoint: the methods it takes (NULL-terminated) and its handler. */
 struct inspect_route {
+	/* A segment "*" stands for any one segment (a message id...). */
 	const char *path;
 	const char *const *methods;
 	void (*fn)(const struct route_request *, struct route_response *);

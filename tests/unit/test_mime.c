@@ -569,6 +569,49 @@ START_TEST(t_parse_headers)
 }
 END_TEST
 
+START_TEST(t_leaves)
+{
+	static const char raw[] = "Content-Type: multipart/related; "
+	    "boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n"
+	    "<img src=\"cid:logo\">\r\n--b\r\nContent-Type: image/gif\r\n"
+	    "Content-Transfer-Encoding: base64\r\nContent-ID:\r\n  "
+	    "<logo@x>\r\n\r\nR0lGODlh\r\n--b\r\nContent-ID: <>\r\n\r\n"
+	    "x\r\n--b--\r\n";
+	static const char single[] = "Content-ID: <top>\r\nContent-Type: "
+	    "application/octet-stream\r\nContent-Transfer-Encoding: "
+	    "quoted-printable\r\n\r\na=3Db\r\n";
+	char err[MIME_ERROR_MAX_BYTES], *body;
+	struct mime_msg *m = mime_parse(raw, sizeof(raw) - 1, err);
+	size_t len;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(mime_leaf_count(m), 3);
+	ck_assert_ptr_null(mime_leaf_content_id(m, 0));
+	ck_assert_str_eq(mime_leaf_content_id(m, 1), "logo@x");
+	ck_assert_ptr_null(mime_leaf_content_id(m, 2));	/* empty */
+	ck_assert_ptr_null(mime_leaf_content_id(m, 3));
+	body = mime_leaf_body(m, 1, &len);
+	ck_assert_uint_eq(len, 6);
+	ck_assert_mem_eq(body, "GIF89a", 6);
+	free(body);
+	body = mime_leaf_body(m, 0, &len);
+	ck_assert_str_eq(body, "<img src=\"cid:logo\">");
+	free(body);
+	body = mime_leaf_body(m, 9, &len);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_str_eq(body, "");
+	free(body);
+	mime_msg_free(m);
+	m = mime_parse(single, sizeof(single) - 1, err);
+	ck_assert_uint_eq(mime_leaf_count(m), 1);
+	ck_assert_str_eq(mime_leaf_content_id(m, 0), "top");
+	body = mime_leaf_body(m, 0, &len);
+	ck_assert_str_eq(body, "a=b\r\n");
+	free(body);
+	mime_msg_free(m);
+}
+END_TEST
+
 /* ---- rewriting HTML parts (fixtures/mime/rewrite) ---- */
 
 #define RW_LINK "https://t.example/L0/"
@@ -991,6 +1034,7 @@ main(void)
 	tcase_add_test(tc, t_build_is_quick);
 	tcase_add_test(tc, t_address_unicode);
 	tcase_add_test(tc, t_parse_headers);
+	tcase_add_test(tc, t_leaves);
 	tcase_add_test(tc, t_rewrite_golden);
 	tcase_add_test(tc, t_rewrite_python_email);
 	tcase_add_test(tc, t_rewrite_untouched_bytes);
