@@ -48,10 +48,11 @@ LIB_SRCS := \
 	emulator/rep.c emulator/track.c emulator/store_track.c \
 	emulator/op_sns.c emulator/sns.c emulator/sns_deliver.c \
 	emulator/store_sns.c emulator/outbox.c emulator/store_outbox.c \
-	emulator/forward.c \
+	emulator/forward.c emulator/notify.c emulator/store_feed.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
-	simulator/inspect.c simulator/sim.c simulator/feedback.c
+	simulator/inspect.c simulator/sim.c simulator/feedback.c \
+	simulator/feed.c simulator/action.c
 MAIN_SRCS := emulator/main.c
 EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
