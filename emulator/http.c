@@ -28,6 +28,8 @@
 #include "store.h"
 #include "xmem.h"
 
+/* How long http_stop lets answers already queued finish going out. */
+#define HTTP_STOP_DRAIN_MS 2000
 /* What a stream's reader is offered at most per call. */
 #define HTTP_STREAM_BLOCK_BYTES (16 * 1024)
 
@@ -53,6 +55,7 @@ struct http_req {
 	 * http_respond). */
 	struct route_response resp;
 	int pending;		/* counted in http_async until answered */
+	int inflight;		/* counted in http_inflight until completed */
 	int commit_rc;
 	atomic_int commit;
 };
@@ -97,6 +100,9 @@ static uint16_t http_bound_port;
  */
 static atomic_int http_stopping;
 static atomic_int http_async;
+/* Answers queued and not yet sent in full: http_stop gives them a moment
+ * (HTTP_STOP_DRAIN_MS) to go out, the answers it forced above among them. */
+static atomic_int http_inflight;
 static pthread_mutex_t http_async_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t http_async_done = PTHREAD_COND_INITIALIZER;
 
@@ -116,6 +122,17 @@ static void
 http_async_end(void)
 {
 	if (atomic_fetch_sub(&http_async, 1) == 1 &&
+	    atomic_load(&http_stopping)) {
+		pthread_mutex_lock(&http_async_lock);
+		pthread_cond_broadcast(&http_async_done);
+		pthread_mutex_unlock(&http_async_lock);
+	}
+}
+
+static void
+http_inflight_end(void)
+{
+	if (atomic_fetch_sub(&http_inflight, 1) == 1 &&
 	    atomic_load(&http_stopping)) {
 		pthread_mutex_lock(&http_async_lock);
 		pthread_cond_broadcast(&http_async_done);
@@ -162,6 +179,8 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 		route_response_fini(&r->resp);
 		http_async_end();
 	}
+	if (r->inflight)
+		http_inflight_end();
 	free(r->target);
 	buf_fini(&r->body);
 	free(r);
@@ -377,6 +396,12 @@ http_send(struct MHD_Connection *con, const char *method, struct http_req *r)
 	size_t i;
 	double ms;
 
+	/* Counted before it leaves http_async, so http_stop sees it in one
+	 * count or the other. */
+	if (!r->inflight) {
+		r->inflight = 1;
+		atomic_fetch_add(&http_inflight, 1);
+	}
 	if (r->pending) {
 		r->pending = 0;
 		http_async_end();
@@ -627,6 +652,8 @@ http_base_url(const char *public_url, const char *listen, struct buf *b)
 void
 http_stop(void)
 {
+	struct timespec until;
+
 	if (http_daemon == NULL)
 		return;
 	atomic_store(&http_stopping, 1);
@@ -636,6 +663,19 @@ http_stop(void)
 	pthread_mutex_lock(&http_async_lock);
 	while (atomic_load(&http_async) > 0)
 		pthread_cond_wait(&http_async_done, &http_async_lock);
+	/* Then the answers on their way, for a moment: a slow reader does
+	 * not hold the stop up. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HTTP_STOP_DRAIN_MS / 1000;
+	until.tv_nsec += (HTTP_STOP_DRAIN_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (atomic_load(&http_inflight) > 0)
+		if (pthread_cond_timedwait(&http_async_done, &http_async_lock,
+		    &until) != 0)
+			break;
 	pthread_mutex_unlock(&http_async_lock);
 	MHD_stop_daemon(http_daemon);
 	http_daemon = NULL;

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -35,6 +36,7 @@ struct notify_waiter {
 	int fd;
 	int busy;
 	int hung_up;
+	char request_id[ROUTE_REQUEST_ID_BYTES];
 };
 
 struct notify_sub {
@@ -156,6 +158,8 @@ notify_wait(const struct route_request *req, struct route_response *resp,
 	/* A commit between the first check and now is looked at. */
 	w->seen = seen;
 	w->fd = req->client_fd;
+	snprintf(w->request_id, sizeof(w->request_id), "%s",
+	    req->request_id != NULL ? req->request_id : "-");
 	resp->pending = 1;
 	w->prev = notify_waiters_tail;
 	if (notify_waiters_tail != NULL)
@@ -165,6 +169,8 @@ notify_wait(const struct route_request *req, struct route_response *resp,
 	notify_waiters_tail = w;
 	notify_kick();
 	pthread_mutex_unlock(&notify_lock);
+	log_debug("req=%s msg=\"answer deferred\" wait_ms=%ld",
+	    req->request_id != NULL ? req->request_id : "-", wait_ms);
 	return;
 done:
 	if (free_arg != NULL)
@@ -345,6 +351,9 @@ notify_serve_waiters(uint64_t c, int64_t now)
 		pthread_mutex_lock(&notify_lock);
 		w->busy = 0;
 		pthread_cond_broadcast(&notify_idle);
+		if (w->hung_up)
+			log_info("req=%s msg=\"client left while waiting\"",
+			    w->request_id);
 		if (answered || timed_out) {
 			/* A check must answer once timed out; if it did not,
 			 * resp has no body and the answer is empty. */

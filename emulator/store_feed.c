@@ -4,6 +4,7 @@
  */
 #include "store_feed.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -376,22 +377,80 @@ store_feed_pubs(struct store *s, const struct store_feed_pub_filter *f,
 /* ---- the live feed ---- */
 
 int
-store_feed_heads(struct store *s, int64_t *message, int64_t *event)
+store_feed_heads(struct store *s, int64_t *message, char *message_key,
+    int64_t *event, char *event_key)
 {
-	static const char sql[] = "SELECT (SELECT coalesce(max(rowid), 0) FROM "
-	    "message), (SELECT coalesce(max(id), 0) FROM event)";
+	static const char sql[] = "SELECT m.rowid, m.message_id, e.id, "
+	    "e.message_id FROM (SELECT 1) LEFT JOIN (SELECT rowid, message_id "
+	    "FROM message ORDER BY rowid DESC LIMIT 1) m LEFT JOIN (SELECT id, "
+	    "message_id FROM event ORDER BY id DESC LIMIT 1) e";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc;
 
 	*message = *event = 0;
+	message_key[0] = event_key[0] = '\0';
 	if (st == NULL)
 		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*message = sqlite3_column_int64(st, 0);
-		*event = sqlite3_column_int64(st, 1);
+		*event = sqlite3_column_int64(st, 2);
+		snprintf(message_key, STORE_FEED_KEY_BYTES, "%s", sqlite3_column_text(
+		    st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+		snprintf(event_key, STORE_FEED_KEY_BYTES, "%s", sqlite3_column_text(
+		    st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_feed_check(struct store *s, int events, int64_t *at, char *key)
+{
+	static const char msg_at[] = "SELECT message_id FROM message WHERE "
+	    "rowid = ?1";
+	static const char msg_below[] = "SELECT rowid, message_id FROM message "
+	    "WHERE rowid < ?1 ORDER BY rowid DESC LIMIT 1";
+	static const char evt_at[] = "SELECT message_id FROM event WHERE id = "
+	    "?1";
+	static const char evt_below[] = "SELECT id, message_id FROM event WHERE "
+	    "id < ?1 ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc, same = 0, found;
+
+	if (*at == 0)
+		return 0;
+	if ((st = store_stmt(s, events ? evt_at : msg_at)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, *at);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* An unknown key (a resumed position) is taken as this row's. */
+		same = key[0] == '\0' || strcmp(key, (const char *)
+		    sqlite3_column_text(st, 0)) == 0;
+		if (same)
+			snprintf(key, STORE_FEED_KEY_BYTES, "%s",
+			    sqlite3_column_text(st, 0));
+	}
+	found = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (same)
+		return 0;
+	/* Gone, or another row in its place: back to the last row below. */
+	if ((st = store_stmt(s, events ? evt_below : msg_below)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, *at);
+	*at = 0;
+	key[0] = '\0';
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*at = sqlite3_column_int64(st, 0);
+		snprintf(key, STORE_FEED_KEY_BYTES, "%s", sqlite3_column_text(st,
+		    1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return found ? 2 : 1;
 }
 
 json_t *
@@ -432,28 +491,29 @@ store_feed_messages_after(struct store *s, int64_t after, size_t max,
 
 json_t *
 store_feed_events_after(struct store *s, int64_t after, size_t max,
-    int64_t *last)
+    int64_t *message_rowids)
 {
-	static const char sql[] = "SELECT id, message_id, type, ts_ms FROM "
-	    "event WHERE id > ?1 ORDER BY id LIMIT ?2";
+	static const char sql[] = "SELECT e.id, e.message_id, e.type, e.ts_ms, "
+	    "coalesce(m.rowid, 0) FROM event e LEFT JOIN message m ON "
+	    "m.message_id = e.message_id WHERE e.id > ?1 ORDER BY e.id LIMIT ?2";
 	char iso[WIRE_TIMESTAMP_MAX_BYTES];
 	sqlite3_stmt *st = store_stmt(s, sql);
 	json_t *list;
 	int rc;
 
-	*last = after;
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	list = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*last = sqlite3_column_int64(st, 0);
+		message_rowids[json_array_size(list)] =
+		    sqlite3_column_int64(st, 4);
 		wire_timestamp_iso(sqlite3_column_int64(st, 3), iso);
 		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s}", "Id",
-		    (json_int_t)*last, "MessageId", (const char *)
-		    sqlite3_column_text(st, 1), "Type", (const char *)
-		    sqlite3_column_text(st, 2), "Timestamp", iso));
+		    (json_int_t)sqlite3_column_int64(st, 0), "MessageId",
+		    (const char *)sqlite3_column_text(st, 1), "Type",
+		    (const char *)sqlite3_column_text(st, 2), "Timestamp", iso));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

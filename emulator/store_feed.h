@@ -70,8 +70,26 @@ struct store_feed_pub_filter {
 json_t *store_feed_pubs(struct store *s, const struct store_feed_pub_filter *f,
     size_t limit);
 
-/* The newest message rowid and event id (0 when none). Returns 0 or -1. */
-int store_feed_heads(struct store *s, int64_t *message, int64_t *event);
+/*
+ * A live feed's position in a table is the rowid of the last message it
+ * sent (events: the id) and that row's key, its MessageId: rowids are
+ * reused once the newest rows are deleted (a reset, a deleted message),
+ * and the key tells.
+ */
+#define STORE_FEED_KEY_BYTES 128
+
+/* The newest message rowid and event id (0 when none), and their keys
+ * (room for STORE_FEED_KEY_BYTES; "" when none). Returns 0 or -1. */
+int store_feed_heads(struct store *s, int64_t *message, char *message_key,
+    int64_t *event, char *event_key);
+/*
+ * Checks a position in the messages (events set: the events): returns 0
+ * when row *at still has key (or *at is 0; an empty key is taken as the
+ * row's, and set), else moves *at and key back to the last row below it
+ * (0 and "" when none) and returns 1 when the row was gone, 2 when another
+ * took its place. -1 on error.
+ */
+int store_feed_check(struct store *s, int events, int64_t *at, char *key);
 /*
  * Up to max messages captured after rowid `after`, oldest first, as a new
  * array of {MessageId, Subject, Source, Destinations, Timestamp (ms),
@@ -81,10 +99,11 @@ int store_feed_heads(struct store *s, int64_t *message, int64_t *event);
 json_t *store_feed_messages_after(struct store *s, int64_t after, size_t max,
     int64_t *rowids);
 /* Up to max events after id `after`, oldest first, as a new array of {Id,
- * MessageId, Type, Timestamp (ISO-8601)}; *last gets the last id (after
- * when none). NULL on error. */
+ * MessageId, Type, Timestamp (ISO-8601)}; message_rowids[i] (room for max)
+ * gets the rowid of the i-th one's message (0 when it is gone). NULL on
+ * error. */
 json_t *store_feed_events_after(struct store *s, int64_t after, size_t max,
-    int64_t *last);
+    int64_t *message_rowids);
 
 /*
  * message_id's recipient `address` (any case; NULL: the first) as a queue

@@ -30,7 +30,6 @@ struct action_ctx {
 	const char *message_id;
 	const json_t *body;
 	struct store *s;		/* in a write transaction */
-	const struct store_queue_row *row;	/* the recipient */
 	int64_t now_ms;
 	/* Set when the request is refused: */
 	int status;
@@ -86,23 +85,25 @@ action_client(const struct action_ctx *c, const char **ip, const char **ua)
 /* The actions: 0 done, 1 refused (c->status, c->err), -1 store error. */
 
 static int
-action_open(struct action_ctx *c)
+action_open(struct action_ctx *c, const struct store_queue_row *row)
 {
 	const char *ip, *ua;
 
+	(void)row;
 	action_client(c, &ip, &ua);
 	return track_open_record(c->s, c->message_id, ip, ua, c->now_ms) == 0 ?
 	    0 : -1;
 }
 
 static int
-action_click(struct action_ctx *c)
+action_click(struct action_ctx *c, const struct store_queue_row *row)
 {
 	const char *url = action_str(c, "link"), *ip, *ua;
 	const json_t *nv = json_object_get(c->body, "n");
 	char *link = NULL;
 	int n = 0, rc;
 
+	(void)row;
 	if ((url == NULL) == (nv == NULL))
 		return action_refuse(c, 400, "give the link (its URL) or n (its "
 		    "number), one of them");
@@ -145,7 +146,7 @@ action_enum(struct action_ctx *c, const char *key, const char *def,
 }
 
 static int
-action_complain(struct action_ctx *c)
+action_complain(struct action_ctx *c, const struct store_queue_row *row)
 {
 	struct dlv_result res;
 	int rc;
@@ -156,11 +157,11 @@ action_complain(struct action_ctx *c)
 	    &res.complaint_type)) != 0)
 		return rc;
 	res.complaint_agent = action_str(c, "userAgent");
-	return dlv_manual(c->s, route_cfg_get(), c->row, &res, c->now_ms);
+	return dlv_manual(c->s, route_cfg_get(), row, &res, c->now_ms);
 }
 
 static int
-action_bounce(struct action_ctx *c)
+action_bounce(struct action_ctx *c, const struct store_queue_row *row)
 {
 	struct dlv_result res;
 	int rc;
@@ -168,7 +169,7 @@ action_bounce(struct action_ctx *c)
 	memset(&res, 0, sizeof(res));
 	/* The MTAs a simulated bounce names; the rest as a simulator bounce
 	 * rule's defaults (docs/simulator.md). */
-	sim_mtas(c->row->region, &res);
+	sim_mtas(row->region, &res);
 	res.kind = DLV_PERMANENT;
 	res.action = "failed";
 	if ((rc = action_enum(c, "bounceType", "Permanent",
@@ -179,12 +180,12 @@ action_bounce(struct action_ctx *c)
 	    "5.1.1";
 	res.diagnostic = action_str(c, "diagnosticCode") ? action_str(c,
 	    "diagnosticCode") : "smtp; 550 5.1.1 user unknown";
-	return dlv_manual(c->s, route_cfg_get(), c->row, &res, c->now_ms);
+	return dlv_manual(c->s, route_cfg_get(), row, &res, c->now_ms);
 }
 
 static const struct action_def {
 	const char *name;
-	int (*fn)(struct action_ctx *);
+	int (*fn)(struct action_ctx *, const struct store_queue_row *);
 	/* The body fields it takes besides "recipient"; "n" is an integer,
 	 * the rest strings. */
 	const char *const fields[6];
@@ -245,10 +246,8 @@ action_run(struct action_ctx *c, const struct action_def *d)
 	else if (rc == 2)
 		rc = action_refuse(c, 400, "recipient: %s is not a recipient of "
 		    "this message", recipient ? recipient : "(first)");
-	else {
-		c->row = &row;
-		rc = d->fn(c);
-	}
+	else
+		rc = d->fn(c, &row);
 	free(kind);
 	store_queue_row_fini(&row);
 	return rc;

@@ -453,8 +453,12 @@ struct feed_live {
 	pthread_mutex_t lock;
 	struct buf out;			/* frames ready to send */
 	size_t off;			/* of out, sent already */
-	int64_t message;		/* cursor: the last message rowid sent */
-	int64_t event;			/* and the last event id */
+	/* The position: the last message and event sent (store_feed.h). */
+	int64_t message;
+	int64_t event;
+	char message_key[STORE_FEED_KEY_BYTES];
+	char event_key[STORE_FEED_KEY_BYTES];
+	unsigned resets;		/* store_reset_count at the position */
 	long keepalive_ms;
 	int fd;				/* the client's socket */
 	int started;			/* the first read ran */
@@ -506,46 +510,71 @@ feed_live_frame(struct buf *b, int64_t message, int64_t event,
 	free(text);
 }
 
+/* A message's frame; the position moves on to it. */
+static void
+feed_live_message(struct feed_live *f, struct buf *frames, int64_t rowid,
+    const json_t *m)
+{
+	f->message = rowid;
+	snprintf(f->message_key, sizeof(f->message_key), "%s",
+	    json_string_value(json_object_get(m, "MessageId")));
+	feed_live_frame(frames, f->message, f->event, "message", m);
+}
+
 /*
  * Reads what was captured after the cursors into frames (lock not held:
  * only this connection's thread touches the cursors) and moves them on.
- * Returns 1 when a whole pull's worth came (there may be more), 0 when
- * not, -1 on error.
+ * The two tables are merged in commit order as far as it is known: a
+ * message before the events about it (a send commits its message and its
+ * Send event together), events in id order. Returns 1 when a whole pull's
+ * worth came (there may be more), 0 when not, -1 on error.
  */
 static int
 feed_live_pull(struct feed_live *f, struct buf *frames)
 {
 	struct store *s = store_get();
-	int64_t head_m, head_e, rowids[FEED_PULL_ROWS], last;
+	int64_t rowids[FEED_PULL_ROWS], of[FEED_PULL_ROWS];
+	unsigned resets = store_reset_count();
 	json_t *msgs = NULL, *evts = NULL, *v;
-	size_t i;
-	int more;
+	int rm, re, more;
+	size_t i, k = 0, nm;
 
 	if (s == NULL || store_begin(s) != 0)
 		return -1;
-	if (store_feed_heads(s, &head_m, &head_e) != 0)
+	/* Where the position stands now: a reset or a deletion may have
+	 * taken its rows, and new rows their places. */
+	if ((rm = store_feed_check(s, 0, &f->message, f->message_key)) < 0 ||
+	    (re = store_feed_check(s, 1, &f->event, f->event_key)) < 0)
 		goto fail;
-	/* A reset started the tables over: so does the cursor. */
-	if (head_m < f->message)
-		f->message = 0;
-	if (head_e < f->event)
-		f->event = 0;
+	if (resets != f->resets && (rm != 0 || re != 0 || (f->message == 0 &&
+	    f->event == 0))) {
+		/* A reset this snapshot shows: every row is new. */
+		f->message = f->event = 0;
+		f->message_key[0] = f->event_key[0] = '\0';
+		f->resets = resets;
+	}
 	if ((msgs = store_feed_messages_after(s, f->message, FEED_PULL_ROWS,
 	    rowids)) == NULL || (evts = store_feed_events_after(s, f->event,
-	    FEED_PULL_ROWS, &last)) == NULL)
+	    FEED_PULL_ROWS, of)) == NULL)
 		goto fail;
 	store_rollback(s);
-	/* Messages first: a message and its Send event commit together. */
-	json_array_foreach(msgs, i, v) {
-		f->message = rowids[i];
-		feed_live_frame(frames, f->message, f->event, "message", v);
-	}
+	nm = json_array_size(msgs);
+	more = nm == FEED_PULL_ROWS || json_array_size(evts) ==
+	    FEED_PULL_ROWS;
 	json_array_foreach(evts, i, v) {
+		for (; k < nm && rowids[k] <= of[i]; k++)
+			feed_live_message(f, frames, rowids[k],
+			    json_array_get(msgs, k));
+		/* Its message is beyond this pull: the next one. */
+		if (of[i] > f->message && nm == FEED_PULL_ROWS)
+			break;
 		f->event = json_integer_value(json_object_get(v, "Id"));
+		snprintf(f->event_key, sizeof(f->event_key), "%s",
+		    json_string_value(json_object_get(v, "MessageId")));
 		feed_live_frame(frames, f->message, f->event, "event", v);
 	}
-	more = json_array_size(msgs) == FEED_PULL_ROWS ||
-	    json_array_size(evts) == FEED_PULL_ROWS;
+	for (; k < nm; k++)
+		feed_live_message(f, frames, rowids[k], json_array_get(msgs, k));
 	json_decref(msgs);
 	json_decref(evts);
 	return more;
@@ -671,11 +700,14 @@ feed_live(const struct route_request *req, struct route_response *resp)
 	f->keepalive_ms = keepalive;
 	f->fd = req->client_fd;
 	f->dirty = 1;
+	f->resets = store_reset_count();
 	if (last != NULL && *last != '\0') {
+		/* The keys are unknown: taken from the rows found there. */
 		f->message = (int64_t)m;
 		f->event = (int64_t)e;
 	} else if (s == NULL || store_begin(s) != 0 ||
-	    store_feed_heads(s, &f->message, &f->event) != 0) {
+	    store_feed_heads(s, &f->message, f->message_key, &f->event,
+	    f->event_key) != 0) {
 		if (s != NULL)
 			store_rollback(s);
 		feed_live_close(&f->st);
