@@ -60,7 +60,7 @@ EMBED_FILES := \
 	emulator/models/sns/2010-03-31/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest supp sns forward
+	evdest supp sns forward notify feed
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
