@@ -89,6 +89,8 @@ action_open(struct action_ctx *c, const struct store_queue_row *row)
 {
 	const char *ip, *ua;
 
+	/* EMU: recorded whether or not the message was sent with open
+	 * tracking, as hitting its pixel URL would be. */
 	(void)row;
 	action_client(c, &ip, &ua);
 	return track_open_record(c->s, c->message_id, ip, ua, c->now_ms) == 0 ?
