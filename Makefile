@@ -48,12 +48,12 @@ LIB_SRCS := \
 	emulator/rep.c emulator/track.c emulator/store_track.c \
 	emulator/op_sns.c emulator/sns.c emulator/sns_deliver.c \
 	emulator/store_sns.c emulator/outbox.c emulator/store_outbox.c \
-	emulator/forward.c \
+	emulator/forward.c emulator/notify.c emulator/store_feed.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
 	emulator/store_capture.c \
 	simulator/inspect.c simulator/sim.c simulator/feedback.c \
-	simulator/capture.c
+	simulator/capture.c simulator/feed.c simulator/action.c
 MAIN_SRCS := emulator/main.c
 EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
@@ -61,7 +61,7 @@ EMBED_FILES := \
 	emulator/models/sns/2010-03-31/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql))
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest supp sns forward capture
+	evdest supp sns forward capture notify feed
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)

@@ -460,10 +460,12 @@ dlv_count(struct store *s, const struct cfg *cfg,
 	    row->region, now_ms) : 0;
 }
 
-int
-dlv_settle(struct store *s, const struct cfg *cfg,
+/* dlv_settle, and dlv_manual's recording (settle unset: the rows' queue
+ * state is left alone). */
+static int
+dlv_record(struct store *s, const struct cfg *cfg,
     const struct store_queue_row *rows, const struct dlv_result *res,
-    size_t n, int64_t now_ms)
+    size_t n, int64_t now_ms, int settle)
 {
 	struct dlv_batch b = { .v = NULL, .n = 0, .cap = 0, .now_ms = now_ms };
 	struct dlv_result *use = xcalloc(n + 1, sizeof(*use));
@@ -482,7 +484,8 @@ dlv_settle(struct store *s, const struct cfg *cfg,
 				use[k] = use[i];
 	for (i = 0; i < n && rc == 0; i++) {
 		dlv_one(&b, &rows[i], &use[i], &state, &next_ms);
-		rc = store_queue_settle(s, &rows[i], state, next_ms);
+		if (settle)
+			rc = store_queue_settle(s, &rows[i], state, next_ms);
 		if (rc == 0)
 			rc = dlv_count(s, cfg, &rows[i], &use[i], state,
 			    now_ms);
@@ -503,4 +506,37 @@ dlv_settle(struct store *s, const struct cfg *cfg,
 	free(b.v);
 	free(use);
 	return rc;
+}
+
+int
+dlv_settle(struct store *s, const struct cfg *cfg,
+    const struct store_queue_row *rows, const struct dlv_result *res,
+    size_t n, int64_t now_ms)
+{
+	return dlv_record(s, cfg, rows, res, n, now_ms, 1);
+}
+
+int
+dlv_manual(struct store *s, const struct cfg *cfg,
+    const struct store_queue_row *row, const struct dlv_result *res,
+    int64_t now_ms)
+{
+	struct store_queue_row r = *row;
+	struct dlv_result use = *res;
+
+	if (use.complaint_type != NULL) {
+		/* As a complaint that comes due after a delivery. */
+		r.state = (char *)"feedback";
+		use.auto_reply = 0;
+	} else {
+		if (use.kind != DLV_PERMANENT)
+			return -1;
+		/* As a refusal at a later attempt: the send was counted
+		 * already. */
+		r.state = (char *)"queued";
+		if (r.attempts < 1)
+			r.attempts = 1;
+	}
+	use.follow_up_ms = 0;
+	return dlv_record(s, cfg, &r, &use, 1, now_ms, 0);
 }

@@ -71,4 +71,18 @@ int dlv_settle(struct store *s, const struct cfg *cfg,
     const struct store_queue_row *rows, const struct dlv_result *res,
     size_t n, int64_t now_ms);
 
+/*
+ * A recipient's own report on a message after the fact (the inspection
+ * API's actions on a captured message): res is a complaint
+ * (complaint_type set, complaint_agent optional) or a bounce (kind
+ * DLV_PERMANENT with bounce_type, bounce_subtype, action, status,
+ * diagnostic, reporting_mta) from row's recipient (row as the queue holds
+ * it; borrowed). Recorded in s's transaction at now_ms as dlv_settle
+ * records a simulated one: the event, the suppression, the statistics and
+ * the reputation; row's delivery state is left as it is. Returns 0 or -1.
+ */
+int dlv_manual(struct store *s, const struct cfg *cfg,
+    const struct store_queue_row *row, const struct dlv_result *res,
+    int64_t now_ms);
+
 #endif

@@ -23,9 +23,15 @@
 #include "awserr.h"
 #include "buf.h"
 #include "log.h"
+#include "notify.h"
 #include "route.h"
 #include "store.h"
 #include "xmem.h"
+
+/* How long http_stop lets answers already queued finish going out. */
+#define HTTP_STOP_DRAIN_MS 2000
+/* What a stream's reader is offered at most per call. */
+#define HTTP_STREAM_BLOCK_BYTES (16 * 1024)
 
 /* http_req.commit: where a write's commit stands. */
 enum {
@@ -49,6 +55,7 @@ struct http_req {
 	 * http_respond). */
 	struct route_response resp;
 	int pending;		/* counted in http_async until answered */
+	int inflight;		/* counted in http_inflight until completed */
 	int commit_rc;
 	atomic_int commit;
 };
@@ -93,6 +100,9 @@ static uint16_t http_bound_port;
  */
 static atomic_int http_stopping;
 static atomic_int http_async;
+/* Answers queued and not yet sent in full: http_stop gives them a moment
+ * (HTTP_STOP_DRAIN_MS) to go out, the answers it forced above among them. */
+static atomic_int http_inflight;
 static pthread_mutex_t http_async_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t http_async_done = PTHREAD_COND_INITIALIZER;
 
@@ -112,6 +122,17 @@ static void
 http_async_end(void)
 {
 	if (atomic_fetch_sub(&http_async, 1) == 1 &&
+	    atomic_load(&http_stopping)) {
+		pthread_mutex_lock(&http_async_lock);
+		pthread_cond_broadcast(&http_async_done);
+		pthread_mutex_unlock(&http_async_lock);
+	}
+}
+
+static void
+http_inflight_end(void)
+{
+	if (atomic_fetch_sub(&http_inflight, 1) == 1 &&
 	    atomic_load(&http_stopping)) {
 		pthread_mutex_lock(&http_async_lock);
 		pthread_cond_broadcast(&http_async_done);
@@ -146,10 +167,11 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	if (r == NULL)
 		return;
 	if (r->pending) {
-		/* Closed while waiting: the commit must not touch r once it
-		 * is freed, so have it told now. */
+		/* Closed while waiting: the commit (or the notifier) must not
+		 * touch r once it is freed. A wait for an answer is taken
+		 * back at once; a write's commit is hurried and awaited. */
 		if (atomic_exchange(&r->commit, HTTP_COMMIT_CLOSING) !=
-		    HTTP_COMMIT_DONE) {
+		    HTTP_COMMIT_DONE && !notify_cancel(r)) {
 			store_write_flush();
 			while (atomic_load(&r->commit) != HTTP_COMMIT_DONE)
 				sched_yield();
@@ -157,6 +179,8 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 		route_response_fini(&r->resp);
 		http_async_end();
 	}
+	if (r->inflight)
+		http_inflight_end();
 	free(r->target);
 	buf_fini(&r->body);
 	free(r);
@@ -242,6 +266,124 @@ http_client_ip(struct MHD_Connection *con, char *out, size_t n)
 		    (socklen_t)n);
 }
 
+/*
+ * A streamed answer (route_stream): its own allocation, since the
+ * response outlives the request context and wakes come from any thread.
+ * It counts in http_async from its start to its end, so http_stop waits
+ * for it to be unparked and finished (libmicrohttpd cannot stop with a
+ * connection suspended).
+ */
+enum {
+	HTTP_STREAM_RUNNING,	/* a read is under way, or about to be */
+	HTTP_STREAM_PARKED,	/* suspended until woken */
+	HTTP_STREAM_WOKEN	/* woken: the next read looks again */
+};
+
+struct http_stream {
+	struct MHD_Connection *con;
+	struct route_stream *src;
+	atomic_int state;
+	int ended;		/* counted out of http_async */
+};
+
+/* route_stream.wake: any thread. Resumes the connection only when the
+ * reader parked it, so only while libmicrohttpd holds it suspended. */
+static void
+http_stream_wake(void *arg)
+{
+	struct http_stream *hs = arg;
+
+	if (atomic_exchange(&hs->state, HTTP_STREAM_WOKEN) ==
+	    HTTP_STREAM_PARKED)
+		MHD_resume_connection(hs->con);
+}
+
+static void
+http_stream_end(struct http_stream *hs)
+{
+	if (!hs->ended) {
+		hs->ended = 1;
+		http_async_end();
+	}
+}
+
+/*
+ * libmicrohttpd's content reader: what the stream has ready; with nothing,
+ * the connection is suspended and 0 returned, the pattern microhttpd.h
+ * prescribes, until http_stream_wake resumes it.
+ */
+static ssize_t
+http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_stream *hs = cls;
+	int expected = HTTP_STREAM_RUNNING;
+	long n;
+
+	(void)pos;
+	/* A wake from here on is for this read or the next. */
+	atomic_store(&hs->state, HTTP_STREAM_RUNNING);
+	if ((n = hs->src->read(hs->src, buf, max)) > 0)
+		return (ssize_t)n;
+	if (n < 0) {
+		http_stream_end(hs);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	MHD_suspend_connection(hs->con);
+	if (!atomic_compare_exchange_strong(&hs->state, &expected,
+	    HTTP_STREAM_PARKED))
+		MHD_resume_connection(hs->con);	/* woken in between */
+	return 0;
+}
+
+/* The response is destroyed: the client left or the end was sent. */
+static void
+http_stream_free(void *cls)
+{
+	struct http_stream *hs = cls;
+
+	hs->src->close(hs->src);
+	http_stream_end(hs);
+	free(hs);
+}
+
+/* The libmicrohttpd response for resp: its stream, or its body (taken). */
+static struct MHD_Response *
+http_response(struct MHD_Connection *con, struct route_response *resp)
+{
+	struct http_stream *hs;
+	struct MHD_Response *mr;
+
+	if (resp->stream != NULL && !http_async_begin()) {
+		/* Stopping: no new streams. */
+		resp->stream->close(resp->stream);
+		resp->stream = NULL;
+		free(resp->body);
+		resp->body = NULL;
+		route_json(resp, 503, json_pack("{s:s,s:s}", "code",
+		    "ServiceUnavailable", "message", "sesbox is stopping"));
+		snprintf(resp->error, sizeof(resp->error),
+		    "ServiceUnavailable");
+	}
+	if (resp->stream == NULL) {
+		mr = MHD_create_response_from_buffer(resp->body_len,
+		    resp->body, MHD_RESPMEM_MUST_FREE);
+		resp->body = NULL;
+		return mr;
+	}
+	hs = xcalloc(1, sizeof(*hs));
+	hs->con = con;
+	hs->src = resp->stream;
+	atomic_init(&hs->state, HTTP_STREAM_RUNNING);
+	hs->src->wake = http_stream_wake;
+	hs->src->wake_arg = hs;
+	resp->stream = NULL;
+	mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+	    HTTP_STREAM_BLOCK_BYTES, http_stream_read, hs, http_stream_free);
+	if (mr == NULL)
+		http_stream_free(hs);
+	return mr;
+}
+
 /* Queues r->resp on con and writes the access log line. */
 static enum MHD_Result
 http_send(struct MHD_Connection *con, const char *method, struct http_req *r)
@@ -254,13 +396,20 @@ http_send(struct MHD_Connection *con, const char *method, struct http_req *r)
 	size_t i;
 	double ms;
 
+	/* Counted before it leaves http_async, so http_stop sees it in one
+	 * count or the other. */
+	if (!r->inflight) {
+		r->inflight = 1;
+		atomic_fetch_add(&http_inflight, 1);
+	}
 	if (r->pending) {
 		r->pending = 0;
 		http_async_end();
 	}
-	mr = MHD_create_response_from_buffer(resp->body_len, resp->body,
-	    MHD_RESPMEM_MUST_FREE);
-	resp->body = NULL;
+	if ((mr = http_response(con, resp)) == NULL) {
+		route_response_fini(resp);
+		return MHD_NO;
+	}
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    resp->content_type ? resp->content_type : "application/json");
 	for (i = 0; i < resp->nheaders; i++)
@@ -320,6 +469,7 @@ http_respond(struct MHD_Connection *con, const char *method,
 	struct route_request req;
 	struct http_headers h = { .n = 0 };
 	char ip[INET6_ADDRSTRLEN + 1], *query;
+	const union MHD_ConnectionInfo *ci;
 	int expected = HTTP_COMMIT_RUNNING;
 
 	MHD_get_connection_values(con, MHD_HEADER_KIND, http_collect_header,
@@ -338,6 +488,8 @@ http_respond(struct MHD_Connection *con, const char *method,
 	req.reject = awserr_isset(&r->reject) ? &r->reject : NULL;
 	req.source_ip = ip;
 	req.request_id = r->request_id;
+	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+	req.client_fd = ci != NULL ? ci->connect_fd : -1;
 	atomic_init(&r->commit, HTTP_COMMIT_RUNNING);
 	if (http_async_begin()) {
 		req.commit_fn = http_committed;
@@ -500,12 +652,30 @@ http_base_url(const char *public_url, const char *listen, struct buf *b)
 void
 http_stop(void)
 {
+	struct timespec until;
+
 	if (http_daemon == NULL)
 		return;
 	atomic_store(&http_stopping, 1);
+	/* Waiting answers get a 503 and live feeds end, so that nothing
+	 * stays parked. */
+	notify_shutdown();
 	pthread_mutex_lock(&http_async_lock);
 	while (atomic_load(&http_async) > 0)
 		pthread_cond_wait(&http_async_done, &http_async_lock);
+	/* Then the answers on their way, for a moment: a slow reader does
+	 * not hold the stop up. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HTTP_STOP_DRAIN_MS / 1000;
+	until.tv_nsec += (HTTP_STOP_DRAIN_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (atomic_load(&http_inflight) > 0)
+		if (pthread_cond_timedwait(&http_async_done, &http_async_lock,
+		    &until) != 0)
+			break;
 	pthread_mutex_unlock(&http_async_lock);
 	MHD_stop_daemon(http_daemon);
 	http_daemon = NULL;

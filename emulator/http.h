@@ -5,8 +5,10 @@
  * writes the answer and one logfmt access line carrying req= (the
  * RequestId returned to the client). A write's answer
  * waits for its group commit with the connection suspended, so the worker
- * serves other connections meanwhile. It makes no decisions about the
- * request's meaning.
+ * serves other connections meanwhile; so does an answer deferred until
+ * something is committed (notify.h), and a streamed answer (route_stream:
+ * the live feed) between the frames it sends. It makes no decisions about
+ * the request's meaning.
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -37,7 +39,9 @@ uint16_t http_port(void);
  */
 void http_base_url(const char *public_url, const char *listen,
     struct buf *b);
-/* Stops accepting, finishes the requests under way and frees the daemon. */
+/* Stops: answers waiting requests 503 and ends streams (notify_shutdown),
+ * lets parked and queued answers go out, finishes the requests under way
+ * and frees the daemon. */
 void http_stop(void);
 
 #endif

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "log.h"
 #include "model.h"
+#include "notify.h"
 #include "op.h"
 #include "outbox.h"
 #include "pub.h"
@@ -31,7 +32,8 @@ extern char **environ;
 #define MAIN_ERROR_MAX_BYTES 512
 
 /* After every commit: new mail to deliver, new events to publish, new
- * outbound requests (SNS deliveries, forwarded calls) to make. */
+ * outbound requests (SNS deliveries, forwarded calls) to make, waiting
+ * requests and live feeds to look again. */
 static void
 main_committed(void)
 {
@@ -39,6 +41,7 @@ main_committed(void)
 	pub_committed();
 	outbox_committed();
 	capture_committed();
+	notify_committed();
 }
 
 static const struct cfg *main_cfg;
@@ -173,12 +176,16 @@ main(int argc, char **argv)
 		    "pruner\n");
 		goto out_sns;
 	}
+	if (notify_start() != 0) {
+		fprintf(stderr, "sesbox: cannot start the notifier\n");
+		goto out_sns;
+	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cfg.http_threads > 0 ? (unsigned)cfg.http_threads :
 	    (unsigned)(ncpu > 0 ? ncpu : 1);
 	if (http_start(cfg.listen, threads, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sesbox: %s\n", err);
-		goto out_sns;
+		goto out_notify;
 	}
 	log_info("msg=listening version=%s addr=%.*s:%u threads=%u data=%s "
 	    "ephemeral=%d strict_auth=%d region=%s",
@@ -190,6 +197,9 @@ main(int argc, char **argv)
 	log_info("msg=stopping signal=%s", sig == SIGINT ? "INT" : "TERM");
 	http_stop();
 	status = 0;
+out_notify:
+	notify_shutdown();
+	notify_stop();
 out_sns:
 	capture_stop();
 	outbox_stop();

@@ -43,6 +43,32 @@ struct route_request {
 	 * commit_fn(commit_arg, rc) follows once, from any thread. */
 	store_commit_fn commit_fn;
 	void *commit_arg;
+	/* The client's socket, for noticing that it hung up while its answer
+	 * waits (notify.h); 0 or less when unknown (zero-initialised
+	 * callers). Only polled, never read. */
+	int client_fd;
+};
+
+/*
+ * A body sent as it is produced (a live feed) rather than all at once:
+ * the HTTP layer sends it chunked, calling read whenever the client can
+ * take more. The producer embeds this struct.
+ */
+struct route_stream {
+	/*
+	 * Copies up to max bytes of what is ready into buf and returns the
+	 * count; 0 when nothing is ready (the connection is parked until
+	 * wake(wake_arg) runs); -1 at the end of the stream. On the server's
+	 * thread for the connection.
+	 */
+	long (*read)(struct route_stream *st, char *buf, size_t max);
+	/* The server is done with st (the end was read, or the client
+	 * left): releases it. Once it returns, wake is not called again. */
+	void (*close)(struct route_stream *st);
+	/* Set by the server before the first read: resumes a parked read;
+	 * any thread, until close returns. */
+	void (*wake)(void *wake_arg);
+	void *wake_arg;
 };
 
 struct route_response {
@@ -61,6 +87,9 @@ struct route_response {
 	 * 0; told -1, route_commit_failed rewrites it. */
 	int pending;
 	int door;			/* which renderer made it (route.c) */
+	/* Set: the body is this stream (status, content type and headers
+	 * as usual; body unused); the HTTP layer takes it. */
+	struct route_stream *stream;
 };
 
 /* Binds the configuration (borrowed for the process lifetime). */

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -388,6 +389,15 @@ store_on_reset(int (*fn)(struct store *))
 	store_reset_hook = fn;
 }
 
+/* Resets begun (store_reset_count). */
+static atomic_uint store_resets;
+
+unsigned
+store_reset_count(void)
+{
+	return atomic_load(&store_resets);
+}
+
 int
 store_reset(struct store *s)
 {
@@ -401,6 +411,7 @@ store_reset(struct store *s)
 
 	if (st == NULL)
 		return -1;
+	atomic_fetch_add(&store_resets, 1);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		names = xrealloc(names, (n + 1) * sizeof(*names));
 		names[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));

@@ -94,6 +94,10 @@ int store_reset(struct store *s) __attribute__((warn_unused_result));
  */
 int store_reset_scope(struct store *s, const char *account,
     const char *region) __attribute__((warn_unused_result));
+/* How many resets have begun (a reset counts before it commits, so a
+ * reader that sees the count change may still see the old rows). For
+ * readers that keep positions in the tables (the live feed). */
+unsigned store_reset_count(void);
 /* Has fn(s) called by store_reset after the deletes (0 or -1); NULL for
  * none. Set before requests are served. */
 void store_on_reset(int (*fn)(struct store *s));

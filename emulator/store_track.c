@@ -73,3 +73,23 @@ store_track_owner(struct store *s, const char *message_id, char **account,
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
+
+int
+store_track_link_find(struct store *s, const char *message_id,
+    const char *url, int *n)
+{
+	static const char sql[] = "SELECT n FROM tracked_link WHERE "
+	    "message_id = ?1 AND url = ?2 ORDER BY n LIMIT 1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}

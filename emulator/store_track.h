@@ -16,6 +16,10 @@ int store_track_link_put(struct store *s, const char *message_id, int n,
  * or -1. */
 int store_track_link_get(struct store *s, const char *message_id, int n,
     char **url, json_t **tags);
+/* The n of message_id's first tracked link to url (borrowed). Returns 0,
+ * 1 when it has none, or -1. */
+int store_track_link_find(struct store *s, const char *message_id,
+    const char *url, int *n);
 /* The account and region of message_id (new strings). Returns 0, 1 when
  * there is no such message, or -1. */
 int store_track_owner(struct store *s, const char *message_id,

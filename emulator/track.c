@@ -285,25 +285,81 @@ track_not_found(struct route_response *resp)
 	    "message", "no such tracked message or link"));
 }
 
-/* Records an event of message_id's (in its own transaction). */
+/* Records an event of message_id's in s's transaction. Returns 0, 1 when
+ * there is no such message, or -1. */
 static int
-track_record(const char *message_id, const char *type, const json_t *detail,
-    int64_t now)
+track_record(struct store *s, const char *message_id, const char *type,
+    const json_t *detail, int64_t now)
 {
-	struct store *s = store_write_begin();
 	char *account = NULL, *region = NULL;
 	int rc;
 
-	if (s == NULL)
-		return -1;
 	rc = store_track_owner(s, message_id, &account, &region);
 	if (rc == 0)
 		rc = store_event_insert(s, account, region, message_id, type,
 		    now, detail);
 	free(account);
 	free(region);
-	if (store_write_end(s, rc == 0) != 0)
+	return rc;
+}
+
+int
+track_open_record(struct store *s, const char *message_id, const char *ip,
+    const char *user_agent, int64_t now_ms)
+{
+	json_t *detail = evt_open_detail(&(struct evt_open){ .timestamp_ms =
+	    now_ms, .user_agent = user_agent, .ip_address = ip });
+	int rc = track_record(s, message_id, "Open", detail, now_ms);
+
+	json_decref(detail);
+	return rc;
+}
+
+int
+track_click_record(struct store *s, const char *message_id, int n,
+    const char *ip, const char *user_agent, int64_t now_ms, char **link)
+{
+	json_t *tags = NULL, *detail;
+	int rc;
+
+	*link = NULL;
+	if ((rc = store_track_link_get(s, message_id, n, link, &tags)) != 0)
+		return rc;
+	detail = evt_click_detail(&(struct evt_click){ .timestamp_ms = now_ms,
+	    .ip_address = ip, .user_agent = user_agent, .link = *link,
+	    .link_tags = json_object_size(tags) ? tags : NULL });
+	rc = track_record(s, message_id, "Click", detail, now_ms);
+	json_decref(detail);
+	json_decref(tags);
+	if (rc != 0) {
+		free(*link);
+		*link = NULL;
+	}
+	return rc;
+}
+
+/* Runs an open (n 0) or a click (n > 0) in its own transaction. Returns
+ * 0, or non-zero when there is nothing to record or it failed. */
+static int
+track_hit(const char *message_id, int n, const struct route_request *req,
+    int64_t now, char **link)
+{
+	struct store *s = store_write_begin();
+	const char *ua = track_header(req, "User-Agent");
+	int rc;
+
+	*link = NULL;
+	if (s == NULL)
 		return -1;
+	rc = n == 0 ? track_open_record(s, message_id, req->source_ip, ua,
+	    now) : track_click_record(s, message_id, n, req->source_ip, ua,
+	    now, link);
+	if (store_write_end(s, rc == 0) != 0)
+		rc = -1;
+	if (rc != 0) {
+		free(*link);
+		*link = NULL;
+	}
 	return rc;
 }
 
@@ -313,10 +369,7 @@ track_handle(const struct route_request *req, struct route_response *resp)
 	const char *rest = req->path + strlen(TRACK_PATH), *slash, *eq;
 	char mid[128], *link = NULL;
 	int64_t now = tclock_now_ms();
-	json_t *tags = NULL, *detail;
-	struct store *s;
 	long n;
-	int rc;
 
 	if (strncmp(rest, "I0/", 3) == 0) {
 		/* I0/<MessageId>/<signature> */
@@ -325,12 +378,7 @@ track_handle(const struct route_request *req, struct route_response *resp)
 			return track_not_found(resp);
 		snprintf(mid, sizeof(mid), "%.*s", (int)(slash - rest - 3),
 		    rest + 3);
-		detail = evt_open_detail(&(struct evt_open){ .timestamp_ms =
-		    now, .user_agent = track_header(req, "User-Agent"),
-		    .ip_address = req->source_ip });
-		rc = track_record(mid, "Open", detail, now);
-		json_decref(detail);
-		if (rc != 0)
+		if (track_hit(mid, 0, req, now, &link) != 0)
 			return track_not_found(resp);
 		resp->status = 200;
 		resp->content_type = "image/gif";
@@ -341,7 +389,7 @@ track_handle(const struct route_request *req, struct route_response *resp)
 	}
 	/* L0/<link>/1/<MessageId>/<signature>=<n>: read from the end. */
 	if (strncmp(rest, "L0/", 3) != 0 || (eq = strrchr(rest, '=')) ==
-	    NULL || (n = strtol(eq + 1, NULL, 10)) < 1 ||
+	    NULL || (n = strtol(eq + 1, NULL, 10)) < 1 || n > INT32_MAX ||
 	    (slash = strrchr(rest, '/')) == NULL || slash < rest + 3)
 		return track_not_found(resp);
 	{
@@ -354,23 +402,8 @@ track_handle(const struct route_request *req, struct route_response *resp)
 		snprintf(mid, sizeof(mid), "%.*s", (int)(mid_end - mid_start),
 		    mid_start);
 	}
-	if ((s = store_get()) == NULL || store_begin(s) != 0)
+	if (track_hit(mid, (int)n, req, now, &link) != 0)
 		return track_not_found(resp);
-	rc = store_track_link_get(s, mid, (int)n, &link, &tags);
-	store_rollback(s);
-	if (rc != 0)
-		return track_not_found(resp);
-	detail = evt_click_detail(&(struct evt_click){ .timestamp_ms = now,
-	    .ip_address = req->source_ip, .user_agent = track_header(req,
-	    "User-Agent"), .link = link, .link_tags = json_object_size(tags) ?
-	    tags : NULL });
-	rc = track_record(mid, "Click", detail, now);
-	json_decref(detail);
-	json_decref(tags);
-	if (rc != 0) {
-		free(link);
-		return track_not_found(resp);
-	}
 	resp->status = 302;
 	resp->content_type = "text/plain";
 	route_header(resp, "Location", link);

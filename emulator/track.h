@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "route.h"
+#include "store.h"
 
 /* Under the base URL: the open pixel and the click redirect. */
 #define TRACK_PATH "/_sesbox/t/"
@@ -35,6 +36,19 @@ struct track_opts {
  */
 char *track_html(const char *html, const struct track_opts *o,
     json_t *links);
+
+/*
+ * What opening message_id (an Open event) or clicking its tracked link n
+ * (a Click event with the link and its tags) records, in s's transaction
+ * at now_ms, with the opener's ip and user_agent (borrowed): what the
+ * tracking URLs record, for the inspection API's actions too. Return 0, 1
+ * when there is no such message (or link), or -1. *link gets the clicked
+ * URL (new; NULL unless 0 is returned).
+ */
+int track_open_record(struct store *s, const char *message_id,
+    const char *ip, const char *user_agent, int64_t now_ms);
+int track_click_record(struct store *s, const char *message_id, int n,
+    const char *ip, const char *user_agent, int64_t now_ms, char **link);
 
 /* Serves GET TRACK_PATH...: records the event, answers the pixel or the
  * redirect (or 404). */

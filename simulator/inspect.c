@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "cfg.h"
 #include "dkim.h"
+#include "feed.h"
 #include "ident.h"
 #include "log.h"
 #include "model.h"
@@ -739,55 +740,75 @@ static const struct {
 } inspect_tables[] = {
 	{ inspect_routes, &inspect_nroutes },
 	{ capture_routes, &capture_nroutes },
+	{ feed_routes, &feed_nroutes },
 };
 
 /*
- * Whether path is pattern, where a "*" segment of pattern stands for any
- * one non-empty segment of path; with prefix, path need only start with
- * pattern and go on after it.
+ * Whether path is route r's: the same, or for a prefix route longer and
+ * starting with it; a '*' in r's path stands for one non-empty segment.
  */
 static int
-inspect_path_match(const char *pattern, const char *path, int prefix)
+inspect_route_match(const struct inspect_route *r, const char *path)
 {
-	const char *p = pattern, *q = path;
+	const char *p = r->path;
 
 	while (*p != '\0') {
 		if (*p == '*') {
-			if (*q == '\0' || *q == '/')
+			if (*path == '\0' || *path == '/')
 				return 0;
-			while (*q != '\0' && *q != '/')
-				q++;
+			while (*path != '\0' && *path != '/')
+				path++;
 			p++;
-		} else if (*p++ != *q++) {
+		} else if (*p++ != *path++) {
 			return 0;
 		}
 	}
-	return prefix ? *q != '\0' : *q == '\0';
+	return r->prefix ? *path != '\0' : *path == '\0';
 }
 
-void
-inspect_handle(const struct route_request *req, struct route_response *resp)
+/*
+ * The route for path: the one matching most literally (the longest path
+ * of those that match, a whole path before a prefix), so a table's
+ * ".../{id}/actions/" wins over another's ".../{id}" prefix whatever their
+ * order.
+ */
+static const struct inspect_route *
+inspect_route_find(const char *path)
 {
-	const struct inspect_route *r;
-	const char *const *m;
+	const struct inspect_route *r, *best = NULL;
 	size_t t, i;
 
 	for (t = 0; t < sizeof(inspect_tables) / sizeof(inspect_tables[0]);
 	    t++)
 		for (i = 0; i < *inspect_tables[t].n; i++) {
 			r = &inspect_tables[t].v[i];
-			if (!inspect_path_match(r->path, req->path, r->prefix))
+			if (!inspect_route_match(r, path))
 				continue;
-			resp->op = r->path;
-			for (m = r->methods; *m != NULL; m++)
-				if (strcmp(*m, req->method) == 0) {
-					r->fn(req, resp);
-					return;
-				}
-			inspect_error(resp, 405, "MethodNotAllowed", "this "
-			    "endpoint does not take that method");
-			route_header(resp, "Allow", r->methods[0]);
+			if (best == NULL || (best->prefix && !r->prefix) ||
+			    (best->prefix == r->prefix && strlen(r->path) >
+			    strlen(best->path)))
+				best = r;
+		}
+	return best;
+}
+
+void
+inspect_handle(const struct route_request *req, struct route_response *resp)
+{
+	const struct inspect_route *r = inspect_route_find(req->path);
+	const char *const *m;
+
+	if (r == NULL) {
+		inspect_error(resp, 404, "NotFound", "no such sesbox endpoint");
+		return;
+	}
+	resp->op = r->path;
+	for (m = r->methods; *m != NULL; m++)
+		if (strcmp(*m, req->method) == 0) {
+			r->fn(req, resp);
 			return;
 		}
-	inspect_error(resp, 404, "NotFound", "no such sesbox endpoint");
+	inspect_error(resp, 405, "MethodNotAllowed", "this endpoint does not "
+	    "take that method");
+	route_header(resp, "Allow", r->methods[0]);
 }

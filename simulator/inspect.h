@@ -18,7 +18,12 @@
 #define INSPECT_ACCOUNT_MAX_BYTES 32
 #define INSPECT_REGION_MAX_BYTES 64
 
-/* One endpoint: the methods it takes (NULL-terminated) and its handler. */
+/*
+ * One endpoint: the methods it takes (NULL-terminated) and its handler.
+ * A '*' in path stands for one non-empty segment; of the routes matching
+ * a request, the most literal wins (a whole path over a prefix, then the
+ * longest), whichever table it is in.
+ */
 struct inspect_route {
 	/* A segment "*" stands for any one segment (a message id...). */
 	const char *path;

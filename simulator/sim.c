@@ -118,7 +118,7 @@ sim_which(const char *address)
  * a7-12.smtp-out.eu-west-1.amazonses.com and 207.171.163.188 (§4.2). EMU:
  * every other region follows the eu-west-1 pattern with its own name.
  */
-static void
+void
 sim_mtas(const char *region, struct dlv_result *out)
 {
 	static __thread char bounce[160], delivery[128];
@@ -236,6 +236,31 @@ static const struct sim_strfield sim_strfields[] = {
 	    offsetof(struct dlv_result, complaint_type) },
 	{ "userAgent", NULL, 0, offsetof(struct dlv_result, complaint_agent) },
 };
+
+int
+sim_value_check(const char *key, const char *value, const char **canon,
+    char *err, size_t errlen)
+{
+	const struct sim_strfield *f = NULL;
+	size_t k;
+	int i, n;
+
+	for (k = 0; k < SIM_N(sim_strfields) && f == NULL; k++)
+		if (strcmp(sim_strfields[k].key, key) == 0)
+			f = &sim_strfields[k];
+	*canon = value;
+	if (f == NULL || f->set == NULL)
+		return 0;
+	if ((i = sim_pick(value, f->set, f->nset)) >= 0) {
+		*canon = f->set[i];
+		return 0;
+	}
+	n = snprintf(err, errlen, "%s: must be one of ", key);
+	for (k = 0; k < f->nset && n > 0 && (size_t)n < errlen; k++)
+		n += snprintf(err + n, errlen - (size_t)n, "%s%s", k ? ", " :
+		    "", f->set[k]);
+	return -1;
+}
 
 /* Fields each outcome takes; anything else is a misspelling. */
 static const char *const sim_fields[][8] = {

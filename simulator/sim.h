@@ -51,6 +51,23 @@ void sim_rules_drop(struct sim_rules *r);
 void sim_rules_fini(void);
 
 /*
+ * Sets out's remote_mta_ip, delivery_mta and reporting_mta to the MTAs SES
+ * names in region's simulator notifications (strings static or this
+ * thread's, valid until its next call).
+ */
+void sim_mtas(const char *region, struct dlv_result *out);
+
+/*
+ * Checks value of a rule's string field key against the values SES knows
+ * for it (bounceType, bounceSubType, feedbackType, delayType; any other
+ * key takes any value). Returns 0 with *canon the static copy of value
+ * (value itself for a free-form key), or -1 with err "KEY: must be one of
+ * A, B, ..." (the message a bad rule gets, without its position).
+ */
+int sim_value_check(const char *key, const char *value, const char **canon,
+    char *err, size_t errlen);
+
+/*
  * The simulated answer for row under rules (strings in *out borrowed from
  * rules or static: valid while rules is held).
  */
