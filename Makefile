@@ -51,13 +51,15 @@ LIB_SRCS := \
 	emulator/forward.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
-	simulator/inspect.c simulator/sim.c simulator/feedback.c
+	simulator/inspect.c simulator/sim.c simulator/feedback.c \
+	simulator/sesview.c simulator/ui.c
 MAIN_SRCS := emulator/main.c
 EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	emulator/models/sns/2010-03-31/service-2.json \
-	$(sort $(wildcard emulator/schema/*.sql))
+	$(sort $(wildcard emulator/schema/*.sql)) \
+	simulator/ui/index.html simulator/ui/app.css simulator/ui/app.js
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
 	evdest supp sns forward
 

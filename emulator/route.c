@@ -22,6 +22,7 @@
 #include "sigv4.h"
 #include "store.h"
 #include "tclock.h"
+#include "ui.h"
 #include "xmem.h"
 
 #define ROUTE_SIGV4_HEADERS_MAX 64
@@ -492,6 +493,8 @@ route_handle(const struct route_request *req, struct route_response *resp)
 		inspect_handle(req, resp);
 	else if (strncmp(req->path, "/v2/", 4) == 0)
 		route_v2(req, resp);
+	else if (strcmp(req->path, "/") == 0 && ui_wants(req))
+		ui_index(req, resp);	/* a browser: the web UI */
 	else if (strcmp(req->path, "/") == 0)
 		route_query(req, resp);
 	else {
