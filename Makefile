@@ -70,7 +70,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 DEB_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev libssl-dev libcurl4-openssl-dev check python3 \
 	python3-pytest python3-boto3 python3-requests python3-cryptography \
-	awscli wrk curl openssl
+	awscli wrk curl openssl python3-selenium chromium chromium-driver
 
 .PHONY: all deps run test unit e2e bench asan fuzz lint fmt model docs \
 	docs-check clean help
