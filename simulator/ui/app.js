@@ -696,6 +696,20 @@ function viewInbox(main, openId) {
 			refreshDetail();
 		}, POLL_MS);
 	}
+	// A page kept in the back/forward cache must not hold its feed open:
+	// browsers allow few connections per host.
+	function onPageHide() {
+		if (es) {
+			es.close();
+			es = null;
+		}
+	}
+	function onPageShow(e) {
+		if (e.persisted && !es && !pollTimer) startFeed();
+	}
+	window.addEventListener('pagehide', onPageHide);
+	window.addEventListener('pageshow', onPageShow);
+
 	function startFeed() {
 		if (typeof EventSource === 'undefined') {
 			startPolling();
@@ -791,6 +805,8 @@ function viewInbox(main, openId) {
 			clearTimeout(headTimer);
 			clearTimeout(detailTimer);
 			if (es) es.close();
+			window.removeEventListener('pagehide', onPageHide);
+			window.removeEventListener('pageshow', onPageShow);
 			releaseBlobs();
 			inbox.openId = null;
 		},
@@ -845,13 +861,14 @@ function serverParts(d) {
 	};
 }
 
-// Links a recipient could click: the HTML's (parsed inertly) or the text's.
+// Links a recipient could click: the HTML's anchors or the text's URLs.
+// (Read with a pattern: even an inert DOMParser document would apply the
+// message's inline styles against the page's CSP.)
 function messageLinks(parts) {
 	const out = [];
 	if (parts.html) {
-		const doc = new DOMParser().parseFromString(parts.html, 'text/html');
-		for (const a of doc.querySelectorAll('a[href]')) {
-			const href = a.getAttribute('href');
+		for (const m of parts.html.matchAll(/<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi)) {
+			const href = (m[1] ?? m[2] ?? m[3]).replace(/&amp;/g, '&').trim();
 			if (/^https?:/i.test(href)) out.push(href);
 		}
 	} else if (parts.text) {
