@@ -494,7 +494,9 @@ route_handle(const struct route_request *req, struct route_response *resp)
 	else if (strncmp(req->path, "/v2/", 4) == 0)
 		route_v2(req, resp);
 	else if (strcmp(req->path, "/") == 0 && ui_wants(req))
-		ui_index(req, resp);	/* a browser: the web UI */
+		/* EMU: SES answers a bare GET / with an error; a browser
+		 * gets sesbox's web UI (no SDK sends such a request). */
+		ui_index(req, resp);
 	else if (strcmp(req->path, "/") == 0)
 		route_query(req, resp);
 	else {

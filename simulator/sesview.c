@@ -375,6 +375,8 @@ sesview_render_data(const json_t *body)
 	const json_t *d = json_object_get(body, "data");
 	json_t *v;
 
+	/* EMU: TestRenderTemplate requires TemplateData; a preview without
+	 * data renders with none, to show which attribute is missing. */
 	if (d == NULL)
 		return json_object();
 	if (json_is_object(d))
@@ -825,6 +827,8 @@ sesview_suppression(const struct route_request *req,
 			return;
 		if (!one) {
 			email = json_object_get(body, "email");
+			/* EMU: the body's "email" stands for v2's EmailAddress;
+			 * its absence is told in v2's words. */
 			if (!json_is_string(email)) {
 				json_decref(body);
 				inspect_error(resp, 400, "BadRequestException",
