@@ -406,6 +406,7 @@ function viewInbox(main, openId) {
 
 	function renderList() {
 		const focused = document.activeElement && list.contains(document.activeElement);
+		if (inbox.sel < 0 && inbox.openId) inbox.sel = inbox.items.findIndex((m) => m.MessageId === inbox.openId);
 		fill(list, ...inbox.items.map((m, i) => listItem(m, i)));
 		const n = inbox.items.length;
 		const unread = inbox.items.filter((m) => m.Read === false).length;
