@@ -53,13 +53,15 @@ LIB_SRCS := \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
 	emulator/store_capture.c \
 	simulator/inspect.c simulator/sim.c simulator/feedback.c \
-	simulator/capture.c simulator/feed.c simulator/action.c
+	simulator/capture.c simulator/feed.c simulator/action.c \
+	simulator/sesview.c simulator/ui.c
 MAIN_SRCS := emulator/main.c
 EMBED_FILES := \
 	emulator/models/ses/2010-12-01/service-2.json \
 	emulator/models/sesv2/2019-09-27/service-2.json \
 	emulator/models/sns/2010-03-31/service-2.json \
-	$(sort $(wildcard emulator/schema/*.sql))
+	$(sort $(wildcard emulator/schema/*.sql)) \
+	simulator/ui/index.html simulator/ui/app.css simulator/ui/app.js
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
 	evdest supp sns forward capture notify feed
 
@@ -70,7 +72,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 DEB_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev libssl-dev libcurl4-openssl-dev check python3 \
 	python3-pytest python3-boto3 python3-requests python3-cryptography \
-	awscli wrk curl openssl
+	awscli wrk curl openssl python3-selenium chromium chromium-driver
 
 .PHONY: all deps run test unit e2e bench asan fuzz lint fmt model docs \
 	docs-check clean help

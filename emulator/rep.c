@@ -309,6 +309,14 @@ rep_report(struct store *s, const struct cfg *cfg, const char *account,
 	    region, "EnforcementStatus", rep_status_name(v.status),
 	    "WindowHours", cfg->reputation_window_hours);
 	rep_view_json(o, &v);
+	/* What the status is judged by (fractions, like the rates). */
+	json_object_set_new(o, "MinimumSends",
+	    json_integer(cfg->reputation_min_sends));
+	json_object_set_new(o, "Thresholds", json_pack("{s:f,s:f,s:f,s:f}",
+	    "BounceRateReview", cfg->bounce_rate_review / 100,
+	    "BounceRateShutdown", cfg->bounce_rate_shutdown / 100,
+	    "ComplaintRateReview", cfg->complaint_rate_review / 100,
+	    "ComplaintRateShutdown", cfg->complaint_rate_shutdown / 100));
 	w.list = json_array();
 	json_object_set_new(o, "ConfigurationSets", w.list);
 	if (rep_cs_each(s, account, region, rep_report_cs, &w) != 0) {

@@ -57,8 +57,9 @@ int rep_cs_fresh_start(struct store *s, const char *account,
 /*
  * The reputation of (account, region) at now_ms (new), or NULL on a store
  * error: {"Account", "Region", "EnforcementStatus", "WindowHours", "Sends",
- * "Bounces", "Complaints", "BounceRate", "ComplaintRate",
- * "ConfigurationSets": [{"Name", "LastFreshStart", "Sends", "Bounces",
+ * "Bounces", "Complaints", "BounceRate", "ComplaintRate", "MinimumSends",
+ * "Thresholds": {"BounceRateReview", "BounceRateShutdown",
+ * "ComplaintRateReview", "ComplaintRateShutdown"}, "ConfigurationSets": [{"Name", "LastFreshStart", "Sends", "Bounces",
  * "Complaints", "BounceRate", "ComplaintRate"}]} — rates as fractions, as
  * CloudWatch's Reputation.* metrics; sets with metrics enabled only.
  */

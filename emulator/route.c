@@ -23,6 +23,7 @@
 #include "sigv4.h"
 #include "store.h"
 #include "tclock.h"
+#include "ui.h"
 #include "xmem.h"
 
 #define ROUTE_SIGV4_HEADERS_MAX 64
@@ -496,6 +497,10 @@ route_handle(const struct route_request *req, struct route_response *resp)
 		capture_localstack(req, resp);
 	else if (strncmp(req->path, "/v2/", 4) == 0)
 		route_v2(req, resp);
+	else if (strcmp(req->path, "/") == 0 && ui_wants(req))
+		/* EMU: SES answers a bare GET / with an error; a browser
+		 * gets sesbox's web UI (no SDK sends such a request). */
+		ui_index(req, resp);
 	else if (strcmp(req->path, "/") == 0)
 		route_query(req, resp);
 	else {

@@ -10,7 +10,6 @@
 
 #include "capture.h"
 #include "cfg.h"
-#include "dkim.h"
 #include "feed.h"
 #include "ident.h"
 #include "log.h"
@@ -20,6 +19,7 @@
 #include "queue.h"
 #include "quota.h"
 #include "rep.h"
+#include "sesview.h"
 #include "sim.h"
 #include "sns.h"
 #include "sns_deliver.h"
@@ -30,6 +30,7 @@
 #include "store_sns.h"
 #include "tclock.h"
 #include "track.h"
+#include "ui.h"
 #include "verify.h"
 #include "version.h"
 #include "wire.h"
@@ -603,15 +604,6 @@ inspect_verify(const struct route_request *req, struct route_response *resp)
 		    "link is not valid or has already been used.");
 }
 
-static void
-inspect_record(json_t *list, const char *type, const char *name,
-    const char *value, const char *purpose, const char *status)
-{
-	json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:s}", "Type",
-	    type, "Name", name, "Value", value, "Purpose", purpose, "Status",
-	    status ? status : "NotStarted"));
-}
-
 /*
  * GET /_sesbox/api/v1/identities/{name}/dns-records[?account=&region=]:
  * the records a user must publish for a domain identity, as the SES
@@ -624,12 +616,10 @@ inspect_dns_records(const struct route_request *req,
 	const char *start = req->path + strlen(INSPECT_IDENTITIES_PATH "/");
 	const char *end = strstr(start, "/dns-records");
 	char name[512], account[INSPECT_ACCOUNT_MAX_BYTES];
-	char region[INSPECT_REGION_MAX_BYTES], rn[600], rv[2048];
+	char region[INSPECT_REGION_MAX_BYTES], rn[600];
 	struct store_identity id;
 	struct store *s = store_get();
-	json_t *records, *tokens, *t;
-	char *pub;
-	size_t i;
+	json_t *records;
 	long k;
 	int rc;
 
@@ -655,40 +645,7 @@ inspect_dns_records(const struct route_request *req,
 		inspect_error(resp, 404, "NotFound", "no such identity");
 		return;
 	}
-	records = json_array();
-	if (id.verification_token != NULL) {
-		snprintf(rn, sizeof(rn), "_amazonses.%s", id.name);
-		inspect_record(records, "TXT", rn, id.verification_token,
-		    "Verification", id.verification_status);
-	}
-	if (id.dkim_origin != NULL && strcmp(id.dkim_origin, "EXTERNAL") == 0 &&
-	    (pub = dkim_public_key(id.dkim_private_key)) != NULL) {
-		snprintf(rn, sizeof(rn), "%s._domainkey.%s", id.dkim_selector,
-		    id.name);
-		snprintf(rv, sizeof(rv), "p=%s", pub);
-		inspect_record(records, "TXT", rn, rv, "DKIM", id.dkim_status);
-		free(pub);
-	} else if (id.dkim_tokens != NULL) {
-		tokens = json_loads(id.dkim_tokens, 0, NULL);
-		json_array_foreach(tokens, i, t) {
-			snprintf(rn, sizeof(rn), "%s._domainkey.%s",
-			    json_string_value(t), id.name);
-			snprintf(rv, sizeof(rv), "%s.dkim.amazonses.com",
-			    json_string_value(t));
-			inspect_record(records, "CNAME", rn, rv, "DKIM",
-			    id.dkim_status);
-		}
-		json_decref(tokens);
-	}
-	if (id.mail_from_domain != NULL) {
-		snprintf(rv, sizeof(rv), "10 feedback-smtp.%s.amazonses.com",
-		    region);
-		inspect_record(records, "MX", id.mail_from_domain, rv,
-		    "MAIL FROM", id.mail_from_status);
-		inspect_record(records, "TXT", id.mail_from_domain,
-		    "\"v=spf1 include:amazonses.com ~all\"", "MAIL FROM",
-		    id.mail_from_status);
-	}
+	records = sesview_identity_records(&id, region);
 	route_json(resp, 200, json_pack("{s:s,s:s,s:s,s:o}", "Identity",
 	    id.name, "Account", account, "Region", region, "Records",
 	    records));
@@ -741,6 +698,8 @@ static const struct {
 	{ inspect_routes, &inspect_nroutes },
 	{ capture_routes, &capture_nroutes },
 	{ feed_routes, &feed_nroutes },
+	{ sesview_routes, &sesview_nroutes },
+	{ ui_routes, &ui_nroutes },
 };
 
 /*

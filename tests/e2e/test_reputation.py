@@ -188,4 +188,7 @@ def test_reputation_of_another_scope(account):
         "Account": "111122223333", "Region": "eu-west-1",
         "EnforcementStatus": "HEALTHY", "WindowHours": 168, "Sends": 0,
         "Bounces": 0, "Complaints": 0, "BounceRate": 0.0,
-        "ComplaintRate": 0.0, "ConfigurationSets": []}
+        "ComplaintRate": 0.0, "ConfigurationSets": [], "MinimumSends": 20,
+        "Thresholds": {"BounceRateReview": 0.05, "BounceRateShutdown": 0.1,
+                       "ComplaintRateReview": 0.001,
+                       "ComplaintRateShutdown": 0.005}}
