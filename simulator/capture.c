@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "mime.h"
+#include "notify.h"
 #include "store.h"
 #include "store_capture.h"
 #include "store_pub.h"
@@ -235,6 +236,26 @@ capture_query_parse(const char *query, struct capture_query *cq,
 		}
 		cq->limit = (size_t)atoi(v);
 	}
+	cq->wait_ms = -1;
+	cq->count = 1;
+	if ((rc = capture_param(query, "wait_ms", v, 16, err)) < 0 ||
+	    (rc == 0 && (v[strspn(v, "0123456789")] != '\0' || strlen(v) > 5 ||
+	    atol(v) > NOTIFY_WAIT_MAX_MS))) {
+		snprintf(err, CAPTURE_ERROR_MAX_BYTES, "wait_ms must be 0-%d",
+		    NOTIFY_WAIT_MAX_MS);
+		return -1;
+	}
+	if (rc == 0)
+		cq->wait_ms = atol(v);
+	if ((rc = capture_param(query, "count", v, 16, err)) < 0 ||
+	    (rc == 0 && (v[strspn(v, "0123456789")] != '\0' || strlen(v) > 4 ||
+	    atol(v) < 1 || (size_t)atol(v) > cq->limit))) {
+		snprintf(err, CAPTURE_ERROR_MAX_BYTES, "count must be 1-%zu "
+		    "(at most limit)", cq->limit);
+		return -1;
+	}
+	if (rc == 0)
+		cq->count = atol(v);
 	if ((rc = capture_param(query, "cursor", v, sizeof(v), err)) < 0 ||
 	    (rc == 0 && capture_cursor_decode(v, &cq->f.after_ms,
 	    &cq->f.after_id) != 0)) {
@@ -318,6 +339,44 @@ capture_list_eval(const struct capture_query *cq)
 
 /* ---- the list ---- */
 
+/*
+ * notify_check_fn of a listing: the page, once it holds count messages
+ * (at once without wait_ms); at the deadline, 408 with what there is.
+ */
+static int
+capture_wait_check(void *arg, int timed_out, struct route_response *resp)
+{
+	struct capture_query *cq = arg;
+	json_t *out = capture_list_eval(cq);
+	size_t n;
+	char msg[160];
+
+	if (out == NULL) {
+		inspect_error(resp, 500, "InternalFailure", "cannot list "
+		    "messages");
+		return 1;
+	}
+	n = json_array_size(json_object_get(out, "messages"));
+	if (cq->wait_ms < 0 || n >= (size_t)cq->count) {
+		route_json(resp, 200, out);
+		return 1;
+	}
+	if (!timed_out) {
+		json_decref(out);
+		return 0;
+	}
+	/* EMU: not an AWS API; 408 says the wait ran out (as /events). */
+	snprintf(msg, sizeof(msg), "waited %ld ms for %ld matching "
+	    "message%s; %zu matched", cq->wait_ms, cq->count, cq->count == 1 ?
+	    "" : "s", n);
+	route_json(resp, 408, json_pack("{s:s,s:s,s:O,s:O}", "code", "Timeout",
+	    "message", msg, "messages", json_object_get(out, "messages"),
+	    "next_cursor", json_object_get(out, "next_cursor")));
+	snprintf(resp->error, sizeof(resp->error), "Timeout");
+	json_decref(out);
+	return 1;
+}
+
 /* GET (list) or DELETE (those matching) /_sesbox/api/v1/messages. */
 static void
 capture_messages(const struct route_request *req, struct route_response *resp)
@@ -325,7 +384,6 @@ capture_messages(const struct route_request *req, struct route_response *resp)
 	char err[CAPTURE_ERROR_MAX_BYTES];
 	struct capture_query *cq = xmalloc(sizeof(*cq));
 	struct store *s;
-	json_t *out;
 	long n;
 
 	if (capture_query_parse(req->query, cq, err) != 0) {
@@ -333,12 +391,10 @@ capture_messages(const struct route_request *req, struct route_response *resp)
 		goto done;
 	}
 	if (strcmp(req->method, "DELETE") != 0) {
-		if ((out = capture_list_eval(cq)) == NULL)
-			inspect_error(resp, 500, "InternalFailure", "cannot "
-			    "list messages");
-		else
-			route_json(resp, 200, out);
-		goto done;
+		/* Without wait_ms the first check answers at once. */
+		notify_wait(req, resp, capture_wait_check, cq, free,
+		    cq->wait_ms < 0 ? 0 : cq->wait_ms);
+		return;
 	}
 	if ((s = store_write_begin()) == NULL) {
 		inspect_error(resp, 500, "InternalFailure", "the store is "

@@ -7,8 +7,8 @@
  * and retention-max-age-hours (a background worker, on the test clock).
  *
  * Routes are served through inspect.c's tables (capture_routes); the SQL
- * is store_capture.c's; MIME is mime.c's. It does not block waiting for
- * messages: capture_list_eval is what a waiting caller runs again.
+ * is store_capture.c's; MIME is mime.c's. A listing with wait_ms waits
+ * through notify.c, which runs capture_list_eval again after commits.
  */
 #ifndef CAPTURE_H
 #define CAPTURE_H
@@ -51,12 +51,15 @@ struct capture_query {
 	char subject[CAPTURE_PARAM_MAX_BYTES];
 	char q[CAPTURE_PARAM_MAX_BYTES];
 	char tag[CAPTURE_PARAM_MAX_BYTES];
+	long wait_ms;		/* -1: no wait */
+	long count;		/* messages the wait wants */
 };
 
 /*
  * Parses a query string (raw, without '?'; NULL for none) of the listing:
  * to, from, subject, configuration_set, tag (NAME:VALUE), api, operation,
- * since, until, event, kind, account, region, q, limit, cursor. Other
+ * since, until, event, kind, account, region, q, limit, cursor, and the
+ * wait's wait_ms (0-60000) and count (1-limit, default 1). Other
  * parameters are ignored; an empty value is as good as absent. Returns
  * 0, or -1 with err set to the message a 400 answer carries.
  */

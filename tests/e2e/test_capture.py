@@ -756,3 +756,65 @@ def test_migration_lists_messages_stored_before(tmp_path, start_server):
     r = srv.request("DELETE", API + "/messages/old-1")
     assert r.json() == {"deleted": 1}
     assert ids(srv) == ["old-2"]
+
+
+# -- the wait ------------------------------------------------------------------
+
+def test_wait_for_a_message_sent_later(start_server, ses):
+    import threading
+    import time
+    srv = start_server("--log-level", "debug")
+    client = ses(srv=srv)
+    client.verify_email_identity(EmailAddress=SENDER)
+    got = {}
+
+    def waiter():
+        t = time.monotonic()
+        got["r"] = srv.get(API + "/messages", params={
+            "subject": "awaited", "wait_ms": 30000, "count": 2},
+            timeout=40)
+        got["s"] = time.monotonic() - t
+
+    since = srv.log_len()
+    th = threading.Thread(target=waiter)
+    th.start()
+    srv.wait_for_line(lambda f: f.get("msg") == "answer deferred",
+                      timeout=10, start=since)
+    # Sent only once the request waits; the first alone is not enough.
+    first = send(client, subject="awaited one")
+    send(client, subject="other")
+    second = send(client, subject="awaited two")
+    th.join(40)
+    assert not th.is_alive()
+    r = got["r"]
+    assert r.status_code == 200, r.text
+    assert [m["MessageId"] for m in r.json()["messages"]] == [second, first]
+    assert got["s"] < 25
+
+
+def test_wait_satisfied_at_once_and_timeout(server, v1):
+    mid = send(v1, subject="here")
+    r = server.get(API + "/messages", params={"subject": "here",
+                                              "wait_ms": 30000})
+    assert r.status_code == 200, r.text
+    assert [m["MessageId"] for m in r.json()["messages"]] == [mid]
+    r = server.get(API + "/messages", params={"subject": "here",
+                                              "wait_ms": 300, "count": 2})
+    assert r.status_code == 408, r.text
+    body = r.json()
+    assert (body["code"], body["message"], body["next_cursor"]) == (
+        "Timeout", "waited 300 ms for 2 matching messages; 1 matched", None)
+    assert [m["MessageId"] for m in body["messages"]] == [mid]
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"wait_ms": "60001"}, "wait_ms must be 0-60000"),
+    ({"wait_ms": "-1"}, "wait_ms must be 0-60000"),
+    ({"wait_ms": "soon"}, "wait_ms must be 0-60000"),
+    ({"count": "0"}, "count must be 1-100 (at most limit)"),
+    ({"count": "11", "limit": "10"}, "count must be 1-10 (at most limit)"),
+])
+def test_bad_wait(server, query, message):
+    r = server.get(API + "/messages", params=query)
+    assert r.status_code == 400
+    assert r.json() == {"code": "BadRequest", "message": message}
