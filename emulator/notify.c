@@ -66,6 +66,8 @@ static int64_t notify_next_poll_ms;
 static pthread_t notify_thread;
 /* Successful commits so far (notify_committed). */
 static atomic_uint_fast64_t notify_commits;
+/* Waiters and subscriptions listed. */
+static atomic_int notify_watchers;
 
 static int64_t
 notify_mono_ms(void)
@@ -87,6 +89,10 @@ void
 notify_committed(void)
 {
 	atomic_fetch_add(&notify_commits, 1);
+	/* Nobody watching: nothing to wake (a new watcher kicks the thread
+	 * itself, and looks at the count it read before its first check). */
+	if (atomic_load(&notify_watchers) == 0)
+		return;
 	pthread_mutex_lock(&notify_lock);
 	notify_kick();
 	pthread_mutex_unlock(&notify_lock);
@@ -113,6 +119,7 @@ notify_waiter_unlink(struct notify_waiter *w)
 	else
 		notify_waiters_tail = w->prev;
 	w->prev = w->next = NULL;
+	atomic_fetch_sub(&notify_watchers, 1);
 }
 
 /* Hands an answered (unlinked) waiter's request back; lock not held. */
@@ -167,6 +174,7 @@ notify_wait(const struct route_request *req, struct route_response *resp,
 	else
 		notify_waiters = w;
 	notify_waiters_tail = w;
+	atomic_fetch_add(&notify_watchers, 1);
 	notify_kick();
 	pthread_mutex_unlock(&notify_lock);
 	log_debug("req=%s msg=\"answer deferred\" wait_ms=%ld",
@@ -224,6 +232,7 @@ notify_subscribe(void (*fn)(void *arg, enum notify_why why), void *arg,
 	if (notify_subs != NULL)
 		notify_subs->prev = sub;
 	notify_subs = sub;
+	atomic_fetch_add(&notify_watchers, 1);
 	notify_kick();
 	pthread_mutex_unlock(&notify_lock);
 	return sub;
@@ -243,6 +252,7 @@ notify_unsubscribe(struct notify_sub *sub)
 		notify_subs = sub->next;
 	if (sub->next != NULL)
 		sub->next->prev = sub->prev;
+	atomic_fetch_sub(&notify_watchers, 1);
 	pthread_mutex_unlock(&notify_lock);
 	free(sub);
 }
@@ -409,9 +419,14 @@ notify_main(void *arg)
 			notify_poll_hangups();
 			notify_next_poll_ms = now + NOTIFY_HANGUP_POLL_MS;
 		}
+		/* One pass: everything due at c commits and at now, once,
+		 * subscriptions then waiters, so a storm of commits does not
+		 * starve either; commits landing meanwhile make the next. */
 		c = atomic_load(&notify_commits);
-		if (notify_serve_subs(c, now) || notify_serve_waiters(c, now))
-			continue;
+		while (notify_serve_subs(c, now))
+			;
+		while (notify_serve_waiters(c, now))
+			;
 		due = notify_next_due(now);
 		if (notify_kicked || due <= now)
 			continue;
