@@ -8,10 +8,6 @@
 #include "store_int.h"
 #include "xmem.h"
 
-#define STORE_MESSAGE_COLUMNS \
-	"message_id, account_id, region, kind, source, destinations, " \
-	"subject, created_ms, api, operation, configuration_set, tags"
-
 int
 store_message_insert(struct store *s, const struct store_message *m)
 {
@@ -52,61 +48,4 @@ store_message_insert(struct store *s, const struct store_message *m)
 	free(tags);
 	free(submitted);
 	return rc;
-}
-
-static json_t *
-store_message_summary(sqlite3_stmt *st)
-{
-	const char *dest = (const char *)sqlite3_column_text(st, 5);
-	const char *tags = (const char *)sqlite3_column_text(st, 11);
-	json_t *m;
-
-	m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:I}",
-	    "MessageId", (const char *)sqlite3_column_text(st, 0),
-	    "Account", (const char *)sqlite3_column_text(st, 1),
-	    "Region", (const char *)sqlite3_column_text(st, 2),
-	    "Kind", (const char *)sqlite3_column_text(st, 3),
-	    "Source", (const char *)sqlite3_column_text(st, 4),
-	    "Destinations", json_loads(dest ? dest : "[]", 0, NULL),
-	    "Subject", (const char *)sqlite3_column_text(st, 6),
-	    "Timestamp", (json_int_t)sqlite3_column_int64(st, 7));
-	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-		json_object_set_new(m, "Api", json_string(
-		    (const char *)sqlite3_column_text(st, 8)));
-		json_object_set_new(m, "Operation", json_string(
-		    (const char *)sqlite3_column_text(st, 9)));
-		json_object_set_new(m, "Tags", json_loads(tags ? tags : "{}",
-		    0, NULL));
-		if (sqlite3_column_type(st, 10) != SQLITE_NULL)
-			json_object_set_new(m, "ConfigurationSet", json_string(
-			    (const char *)sqlite3_column_text(st, 10)));
-	}
-	return m;
-}
-
-json_t *
-store_message_get(struct store *s, const char *message_id, int *missing)
-{
-	static const char sql[] = "SELECT " STORE_MESSAGE_COLUMNS ", raw FROM "
-	    "message WHERE message_id = ?1";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	json_t *m = NULL;
-	int rc;
-
-	*missing = 0;
-	if (st == NULL)
-		return NULL;
-	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		m = store_message_summary(st);
-		/* An empty blob reads back as NULL. */
-		json_object_set_new(m, "Raw", sqlite3_column_bytes(st, 12) > 0 ?
-		    json_stringn_nocheck(sqlite3_column_blob(st, 12),
-		    (size_t)sqlite3_column_bytes(st, 12)) : json_string(""));
-	} else if (rc == SQLITE_DONE) {
-		*missing = 1;
-	}
-	sqlite3_reset(st);
-	return m;
 }

@@ -39,11 +39,4 @@ struct store_message {
 
 /* Inserts m (all borrowed). Returns 0 or -1. */
 int store_message_insert(struct store *s, const struct store_message *m);
-/*
- * One message: its summary plus "Raw" (the MIME text), new; NULL when
- * there is none or on error (*missing tells which).
- */
-json_t *store_message_get(struct store *s, const char *message_id,
-    int *missing);
-
 #endif

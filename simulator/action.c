@@ -279,14 +279,8 @@ action_handle(const struct route_request *req, struct route_response *resp)
 		return;
 	}
 	snprintf(mid, sizeof(mid), "%.*s", (int)(slash - id), id);
-	body = req->body_len ? json_loadb(req->body, req->body_len, 0, NULL) :
-	    json_object();
-	if (!json_is_object(body)) {
-		json_decref(body);
-		inspect_error(resp, 400, "BadRequest", "the body must be a JSON "
-		    "object");
+	if ((body = inspect_body(req, resp)) == NULL)
 		return;
-	}
 	memset(&c, 0, sizeof(c));
 	c.req = req;
 	c.message_id = mid;

@@ -72,11 +72,6 @@ inspect_param(const char *query, const char *name, char *out, size_t n)
 	return -1;
 }
 
-/* The JSON body of a request, new; NULL (with an error answered) when it
- * is not a JSON object. */
-static json_t *
-inspect_body(const struct route_request *req, struct route_response *resp);
-
 void
 inspect_error(struct route_response *resp, int status, const char *code,
     const char *message)
@@ -102,7 +97,7 @@ inspect_health(const struct route_request *req, struct route_response *resp)
 	    "total", (int)model_op_count()));
 }
 
-static json_t *
+json_t *
 inspect_body(const struct route_request *req, struct route_response *resp)
 {
 	json_t *body = req->body_len ? json_loadb(req->body, req->body_len, 0,

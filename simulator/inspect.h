@@ -10,6 +10,7 @@
 #ifndef INSPECT_H
 #define INSPECT_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "route.h"
@@ -44,6 +45,10 @@ int inspect_param(const char *query, const char *name, char *out, size_t n);
 /* Answers {"code", "message"} with status. */
 void inspect_error(struct route_response *resp, int status, const char *code,
     const char *message);
+/* The body of req as a JSON object (new; an empty body is {}), or NULL
+ * with the 400 answered. */
+json_t *inspect_body(const struct route_request *req,
+    struct route_response *resp);
 /* The ?account=&region= of req, else the configured defaults. */
 void inspect_scope(const struct route_request *req,
     char account[INSPECT_ACCOUNT_MAX_BYTES],

@@ -148,22 +148,6 @@ sesview_segment(const struct route_request *req, const char *prefix,
 	return 0;
 }
 
-/* The JSON object body of req (new), or NULL with the error answered. */
-static json_t *
-sesview_body(const struct route_request *req, struct route_response *resp)
-{
-	json_t *body = req->body_len ? json_loadb(req->body, req->body_len, 0,
-	    NULL) : json_object();
-
-	if (!json_is_object(body)) {
-		json_decref(body);
-		inspect_error(resp, 400, "BadRequest", "the body must be a JSON "
-		    "object");
-		return NULL;
-	}
-	return body;
-}
-
 /* ---- identities ---- */
 
 static void
@@ -458,7 +442,7 @@ sesview_template(const struct route_request *req,
 		route_header(resp, "Allow", render ? "POST" : "GET");
 		return;
 	}
-	if (render && (body = sesview_body(req, resp)) == NULL)
+	if (render && (body = inspect_body(req, resp)) == NULL)
 		return;
 	inspect_scope(req, account, region);
 	if (s == NULL || store_begin(s) != 0) {
@@ -823,7 +807,7 @@ sesview_suppression(const struct route_request *req,
 		return;
 	}
 	if (strcmp(req->method, "PUT") == 0) {
-		if ((body = sesview_body(req, resp)) == NULL)
+		if ((body = inspect_body(req, resp)) == NULL)
 			return;
 		if (!one) {
 			email = json_object_get(body, "email");
