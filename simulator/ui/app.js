@@ -587,7 +587,9 @@ function viewInbox(main, openId) {
 		const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Message actions' },
 			h('a', { class: 'button back', href: '#/inbox', id: 'back' }, '← Messages'),
 			'Read' in d ? h('button', { type: 'button', id: 'mark-unread', onclick: () => setRead(false) }, 'Mark unread') : null,
-			inbox.capture ? h('button', { type: 'button', class: 'danger', id: 'delete', onclick: remove, title: 'Delete (#)' }, 'Delete') : null,
+			// The capture API's messages carry Read: known with the message
+			// itself, not only once the list has answered.
+			'Read' in d ? h('button', { type: 'button', class: 'danger', id: 'delete', onclick: remove, title: 'Delete (#)' }, 'Delete') : null,
 			h('a', { class: 'button', href: `${API}/messages/${enc}/raw`, download: `${id}.eml`, id: 'download' }, 'Download .eml'));
 		const art = h('article', { class: 'message', id: 'message', 'data-id': id },
 			toolbar,
@@ -776,7 +778,7 @@ function viewInbox(main, openId) {
 			if (detail && 'Read' in detail) { setRead(false); return true; }
 			return false;
 		case '#': case 'Delete':
-			if (detail && inbox.capture) { remove(); return true; }
+			if (detail && 'Read' in detail) { remove(); return true; }
 			return false;
 		case 'r':
 			reload();

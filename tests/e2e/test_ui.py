@@ -466,7 +466,11 @@ def test_delete(ui, server, ses):
 
 def test_pagination(ui, server, ses):
     need_capture(server)
+    # The test clock paces the sends under the sending rate (14 a second).
+    server.post(API + "/clock", json={"set_ms": 1700000000000})
     for n in range(60):
+        if n and n % 10 == 0:
+            server.post(API + "/clock", json={"advance_ms": 1000})
         send(ses, "Bulk %02d" % n)
     ui.open()
     ui.wait(lambda d: len(ui.subjects()) == 50)
