@@ -12,22 +12,8 @@ bin=${1:-bin/sesbox}
 here=$(cd "$(dirname "$0")" && pwd)
 secs=${BENCH_CAPTURE_SECONDS:-5}
 sizes=${BENCH_CAPTURE_SIZES:-10000 100000}
-log=$(mktemp)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
-
-"$bin" --ephemeral --listen 127.0.0.1:0 --log-level "${BENCH_LOG_LEVEL:-info}" \
-	--max-send-rate 1000000000 --max-24h-send -1 2>"$log" &
-pid=$!
-for _ in $(seq 1 200); do
-	port=$(sed -n 's/.*msg=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
-	read -r -t 0.05 <> <(:) || true
-done
-[ -n "$port" ] || { echo "sesbox did not start"; cat "$log"; exit 1; }
-url="http://127.0.0.1:$port"
-curl -fsS "$url/_sesbox/health" >/dev/null
-curl -fsS -d 'Action=VerifyEmailIdentity&EmailAddress=bench%40example.com' "$url/" >/dev/null
+. "$here/lib.sh"
+bench_start "$bin"
 
 api="$url/_sesbox/api/v1/messages"
 # Walks the listing by pages of 1,000 from the newest: prints the count,
@@ -48,8 +34,6 @@ while True:
 print(cursor if skip else n)
 PY
 }
-# Accepted sends so far (one access line each).
-captured() { grep -c 'op=SendEmail status=200' "$log" || true; }
 # Sends until at least $1 messages are captured; prints how many there are.
 seed() {
 	local want=$1 have wpid

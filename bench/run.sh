@@ -10,23 +10,9 @@ bin=${1:-bin/sesbox}
 here=$(cd "$(dirname "$0")" && pwd)
 duration=${BENCH_SECONDS:-10}
 threads=${BENCH_WRK_THREADS:-2}
-log=$(mktemp)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
-
-# Unthrottled quotas: the benchmark measures sesbox, not SES's limits.
-"$bin" --ephemeral --listen 127.0.0.1:0 --log-level "${BENCH_LOG_LEVEL:-info}" \
-	--max-send-rate 1000000000 --max-24h-send -1 ${BENCH_SESBOX_ARGS:-} 2>"$log" &
-pid=$!
-for _ in $(seq 1 200); do
-	port=$(sed -n 's/.*msg=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
-	read -r -t 0.05 <> <(:) || true
-done
-[ -n "$port" ] || { echo "sesbox did not start"; cat "$log"; exit 1; }
-url="http://127.0.0.1:$port"
-curl -fsS "$url/_sesbox/health" >/dev/null
-curl -fsS -d 'Action=VerifyEmailIdentity&EmailAddress=bench%40example.com' "$url/" >/dev/null
+. "$here/lib.sh"
+# shellcheck disable=SC2086 # BENCH_SESBOX_ARGS is a list of flags
+bench_start "$bin" ${BENCH_SESBOX_ARGS:-}
 
 printf '%-14s %5s %12s %10s %10s %8s\n' operation conns "req/s" p50 p99 errors
 for script in ${BENCH_SCRIPTS:-get_send_quota get_account send_email_v1 send_email_v2}; do
@@ -44,7 +30,6 @@ done
 # Every accepted send is one access line; fill up to BENCH_FILL captured
 # messages (default 1,000,000) so the RSS below is read with that many.
 fill=${BENCH_FILL:-1000000}
-captured() { grep -c 'op=SendEmail status=200' "$log" || true; }
 while [ "$(captured)" -lt "$fill" ]; do
 	wrk -t"$threads" -c64 -d5s -s "$here/send_email_v1.lua" "$url" >/dev/null
 done

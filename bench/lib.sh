@@ -1,0 +1,27 @@
+# Sourced by the bench scripts: bench_start BIN [ARGS...] starts a fresh
+# ephemeral sesbox on a loopback port with unthrottled quotas (the
+# benchmarks measure sesbox, not SES's limits), waits until it answers,
+# verifies bench@example.com and sets pid, log and url. It is stopped and
+# its log removed when the script exits.
+bench_start() {
+	local bin=$1 port=
+	shift
+	log=$(mktemp)
+	trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+	"$bin" --ephemeral --listen 127.0.0.1:0 --log-level "${BENCH_LOG_LEVEL:-info}" \
+		--max-send-rate 1000000000 --max-24h-send -1 "$@" 2>"$log" &
+	pid=$!
+	for _ in $(seq 1 200); do
+		port=$(sed -n 's/.*msg=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
+		read -r -t 0.05 <> <(:) || true
+	done
+	[ -n "$port" ] || { echo "sesbox did not start"; cat "$log"; exit 1; }
+	url="http://127.0.0.1:$port"
+	curl -fsS "$url/_sesbox/health" >/dev/null
+	curl -fsS -d 'Action=VerifyEmailIdentity&EmailAddress=bench%40example.com' "$url/" >/dev/null
+}
+
+# How many sends the server has answered 200 (each one captured).
+captured() { grep -c 'op=SendEmail status=200' "$log" || true; }
