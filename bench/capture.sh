@@ -71,6 +71,7 @@ for size in $sizes; do
 	measure "to, ~1 in 1000" "to=needle@example.org"
 	measure "to, none (full walk)" "to=nobody@example.org"
 	measure "q, none (full walk)" "q=no-such-text"
+	measure "event, none (full walk)" "event=Bounce"
 	measure "subject, all" "subject=SEED+MESSAGE"
 	measure "tag+event" "tag=campaign:c3&event=Delivery"
 	measure "kind+from+since" "kind=send&from=bench@&since=2000-01-01T00:00:00Z"

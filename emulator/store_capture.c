@@ -19,7 +19,10 @@
 #define STORE_CAPTURE_COLUMNS \
 	"c.id, c.message_id, c.account_id, c.region, c.kind, c.created_ms, " \
 	"c.api, c.operation, c.configuration_set, c.source, c.subject, " \
-	"c.destinations, c.tags, c.size, c.read, c.event_types"
+	"c.destinations, c.tags, c.size, c.read, coalesce((SELECT " \
+	"group_concat(type, char(10)) || char(10) FROM (SELECT type, " \
+	"min(id) AS first FROM event e WHERE e.message_id = c.message_id " \
+	"GROUP BY type ORDER BY first)), '')"
 
 /*
  * ?1 account, ?2 region, ?3 kind, ?4 api, ?5 operation, ?6 configuration
@@ -49,8 +52,8 @@
 	"(c.destinations LIKE ?10 ESCAPE '\\' " \
 	"AND EXISTS (SELECT 1 FROM json_each(c.destinations) " \
 	"WHERE value LIKE ?10 ESCAPE '\\'))) " \
-	"AND (?11 IS NULL OR instr(char(10) || c.event_types, " \
-	"char(10) || ?11 || char(10)) > 0) " \
+	"AND (?11 IS NULL OR EXISTS (SELECT 1 FROM event e WHERE " \
+	"e.message_id = c.message_id AND e.type = ?11)) " \
 	"AND (?12 IS NULL OR (instr(c.tags, ?13) > 0 " \
 	"AND EXISTS (SELECT 1 FROM json_each(c.tags) t, json_each(t.value) v " \
 	"WHERE t.key = ?12 AND v.value = ?13)))"

@@ -651,6 +651,10 @@ def test_retention_max_messages(start_server):
     v1.verify_email_identity(EmailAddress=SENDER)
     sent = [send(v1, to="bounce@" + SIM) for _ in range(5)]
     srv.flush()     # bounced: a DSN mailed back for each
+    # A message whose last event the publisher is still finishing counts
+    # as under way and waits for the next pass: prune until none is left.
+    prune(srv)
+    srv.flush()
     state = prune(srv)
     assert state["max_messages"] == 3
     kept = srv.get(API + "/messages").json()["messages"]
