@@ -69,12 +69,15 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
-DEB_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
-	libsqlite3-dev libssl-dev libcurl4-openssl-dev check python3 \
+# What building and running need (make run), and what the tests and
+# benchmarks add (make deps, test, bench).
+DEB_BUILD_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
+	libsqlite3-dev libssl-dev libcurl4-openssl-dev
+DEB_PACKAGES := $(DEB_BUILD_PACKAGES) check python3 \
 	python3-pytest python3-boto3 python3-requests python3-cryptography \
 	awscli wrk curl openssl python3-selenium chromium chromium-driver
 
-.PHONY: all deps run test unit e2e bench asan fuzz lint fmt model docs \
+.PHONY: all deps build-deps run test unit e2e bench asan fuzz lint fmt model docs \
 	docs-check clean help
 
 all: $(BIN)/sesbox
@@ -82,13 +85,15 @@ all: $(BIN)/sesbox
 help:
 	@echo "make deps   install build and test dependencies (Debian packages)"
 	@echo "make        build bin/sesbox"
-	@echo "make run    deps + build + start sesbox with its defaults"
+	@echo "make run    build dependencies + build + start sesbox with its defaults"
 	@echo "make test   deps + build + unit, golden and end-to-end tests"
 	@echo "make unit | e2e | asan | bench | model | docs | lint | fmt | clean"
 
 # ---- dependencies ----
-deps:
-	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
+deps: PACKAGES = $(DEB_PACKAGES)
+build-deps: PACKAGES = $(DEB_BUILD_PACKAGES)
+deps build-deps:
+	$(Q)missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "  DEPS   installing:" $$missing; \
@@ -128,7 +133,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libsesbox.a
 		$(BUILD)/libsesbox.a $(LDLIBS_ALL) $(shell pkg-config --libs check)
 
 # ---- run ----
-run: deps
+run: build-deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(BIN)/sesbox $(ARGS)
 
