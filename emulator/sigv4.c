@@ -19,6 +19,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "buf.h"
 #include "xmem.h"
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
@@ -861,21 +862,50 @@ sigv4_hmac(const unsigned char *key, size_t keylen, const char *msg,
 	    strlen(msg), out, &outlen);
 }
 
+/* SigV4's key chain: msg signed with the key of (date, region, service)
+ * derived from secret_key. */
+static void
+sigv4_derive(const char *secret_key, const char *date, const char *region,
+    const char *service, const char *msg, unsigned char k[SHA256_DIGEST_LENGTH])
+{
+	char *first = xasprintf("AWS4%s", secret_key);
+
+	sigv4_hmac((const unsigned char *)first, strlen(first), date, k);
+	sigv4_hmac(k, SHA256_DIGEST_LENGTH, region, k);
+	sigv4_hmac(k, SHA256_DIGEST_LENGTH, service, k);
+	sigv4_hmac(k, SHA256_DIGEST_LENGTH, SIGV4_TERMINATOR, k);
+	sigv4_hmac(k, SHA256_DIGEST_LENGTH, msg, k);
+	OPENSSL_cleanse(first, strlen(first));
+	free(first);
+}
+
 void
 sigv4_signature_hex(const char *secret_key, const struct sigv4_auth *auth,
     const char *string_to_sign, char out[65])
 {
 	unsigned char k[SHA256_DIGEST_LENGTH];
-	char *first = xasprintf("AWS4%s", secret_key);
 
-	sigv4_hmac((const unsigned char *)first, strlen(first), auth->date, k);
-	sigv4_hmac(k, sizeof(k), auth->region, k);
-	sigv4_hmac(k, sizeof(k), auth->service, k);
-	sigv4_hmac(k, sizeof(k), SIGV4_TERMINATOR, k);
-	sigv4_hmac(k, sizeof(k), string_to_sign, k);
+	sigv4_derive(secret_key, auth->date, auth->region, auth->service,
+	    string_to_sign, k);
 	sigv4_hex(k, sizeof(k), out);
-	OPENSSL_cleanse(first, strlen(first));
-	free(first);
+}
+
+void
+sigv4_smtp_password(const char *secret_key, const char *region,
+    char out[SIGV4_SMTP_PASSWORD_BYTES])
+{
+	/* AWS: version byte 0x04, then SendRawEmail signed under the fixed
+	 * date "11111111" for (region, "ses") (SES-REFERENCE §6.2). */
+	unsigned char v[1 + SHA256_DIGEST_LENGTH] = { 0x04 };
+	struct buf b;
+
+	sigv4_derive(secret_key, "11111111", region, "ses", "SendRawEmail",
+	    v + 1);
+	buf_init(&b);
+	buf_base64(&b, v, sizeof(v));
+	snprintf(out, SIGV4_SMTP_PASSWORD_BYTES, "%s", b.data);
+	buf_fini(&b);
+	OPENSSL_cleanse(v, sizeof(v));
 }
 
 /* ---- signing ---- */

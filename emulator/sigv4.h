@@ -124,6 +124,16 @@ char *sigv4_string_to_sign(const char *canonical_request,
 void sigv4_signature_hex(const char *secret_key,
     const struct sigv4_auth *auth, const char *string_to_sign, char out[65]);
 
+/* 44 base64 characters and a NUL. */
+#define SIGV4_SMTP_PASSWORD_BYTES 45
+/*
+ * The SES SMTP password of secret_key for region (the version 4 scheme:
+ * base64 of 0x04 and an HMAC chain over "SendRawEmail"), plus a NUL, into
+ * out.
+ */
+void sigv4_smtp_password(const char *secret_key, const char *region,
+    char out[SIGV4_SMTP_PASSWORD_BYTES]);
+
 /*
  * Checks that auth's credential scope names region (borrowed; NULL: any
  * name with AWS region syntax) and one of the nservices names in services

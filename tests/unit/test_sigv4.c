@@ -982,6 +982,27 @@ scan_cases(void)
 	qsort(boto_cases, (size_t)nboto_cases, sizeof(char *), name_cmp);
 }
 
+/* The SES SMTP password: SES-REFERENCE §6.2's three test vectors. */
+START_TEST(t_smtp_password)
+{
+	static const struct {
+		const char *region, *password;
+	} v[] = {
+		{ "us-east-1", "BLBM/9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL9" },
+		{ "us-west-2", "BF2PynzbSCAjX08zhZZnP/kW+T9P5zs/1Er0pi5vTEmd" },
+		{ "eu-west-1", "BMW5RDrXmmVs0lV7GpI4oLkHXpZ4stDsk6q91z1g38Pk" },
+	};
+	char out[SIGV4_SMTP_PASSWORD_BYTES];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		sigv4_smtp_password("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		    v[i].region, out);
+		ck_assert_str_eq(out, v[i].password);
+	}
+}
+END_TEST
+
 static Suite *
 sigv4_suite(void)
 {
@@ -1013,6 +1034,7 @@ sigv4_suite(void)
 	tcase_add_test(tc, t_host_must_be_signed);
 	tcase_add_test(tc, t_unknown_key);
 	tcase_add_test(tc, t_canonical_forms);
+	tcase_add_test(tc, t_smtp_password);
 	suite_add_tcase(s, tc);
 	return s;
 }
