@@ -9,11 +9,16 @@ import email.mime.image
 import email.mime.multipart
 import email.mime.text
 import email.policy
+import glob
 import http.client
 import json
+import sqlite3
+import threading
+import time
 
 import pytest
 
+import conftest
 from conftest import DEFAULT_ACCOUNT, run_sesbox
 
 API = "/_sesbox/api/v1"
@@ -526,7 +531,6 @@ def test_scoped_reset_by_region(server, ses):
 
 
 def test_scoped_reset_by_account(start_server):
-    import conftest
     srv = start_server("--credentials", "AKIDONE:s1:111111111111,"
                        "AKIDTWO:s2:222222222222")
     one = conftest.make_client("ses", srv.url, key="AKIDONE", secret="s1")
@@ -620,7 +624,6 @@ def test_localstack_shapes(server, v1, ses):
 
 def test_localstack_lists_sent_mail_only(start_server):
     srv = start_server("--verification", "link")
-    import conftest
     v1 = conftest.make_client("ses", srv.url)
     v1.verify_email_identity(EmailAddress="someone@example.com")
     assert len(ids(srv, kind="verification")) == 1
@@ -645,7 +648,6 @@ def test_retention_off_by_default(server, v1):
 
 
 def test_retention_max_messages(start_server):
-    import conftest
     srv = start_server("--retention-max-messages", "3")
     v1 = conftest.make_client("ses", srv.url)
     v1.verify_email_identity(EmailAddress=SENDER)
@@ -666,7 +668,6 @@ def test_retention_max_messages(start_server):
 
 
 def test_retention_keeps_messages_under_way(start_server):
-    import conftest
     srv = start_server("--retention-max-messages", "3")
     v1 = conftest.make_client("ses", srv.url)
     v1.verify_email_identity(EmailAddress=SENDER)
@@ -689,7 +690,6 @@ def test_retention_keeps_messages_under_way(start_server):
 
 
 def test_retention_max_age_on_the_test_clock(start_server):
-    import conftest
     srv = start_server("--retention-max-age-hours", "2")
     v1 = conftest.make_client("ses", srv.url)
     v1.verify_email_identity(EmailAddress=SENDER)
@@ -726,8 +726,6 @@ def test_migration_lists_messages_stored_before(tmp_path, start_server):
     """A store from before schema 014 (messages and events, no capture
     rows) lists its messages, event types in first-seen order, once
     migrated."""
-    import glob
-    import sqlite3
     from conftest import ROOT
     data = tmp_path / "data"
     data.mkdir()
@@ -765,8 +763,6 @@ def test_migration_lists_messages_stored_before(tmp_path, start_server):
 # -- the wait ------------------------------------------------------------------
 
 def test_wait_for_a_message_sent_later(start_server, ses):
-    import threading
-    import time
     srv = start_server("--log-level", "debug")
     client = ses(srv=srv)
     client.verify_email_identity(EmailAddress=SENDER)
