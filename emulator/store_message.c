@@ -11,11 +11,14 @@
 int
 store_message_insert(struct store *s, const struct store_message *m)
 {
-	static const char sql[] = "INSERT INTO message (message_id, "
+	/* Numbered above every rowid deleted (schema 017). */
+	static const char sql[] = "INSERT INTO message (rowid, message_id, "
 	    "account_id, region, kind, source, destinations, subject, raw, "
 	    "created_ms, api, operation, configuration_set, tags, source_ip, "
-	    "caller, verdict, submitted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+	    "caller, verdict, submitted) VALUES (max(coalesce((SELECT "
+	    "max(rowid) FROM message), 0), coalesce((SELECT value FROM "
+	    "id_floor WHERE name = 'message'), 0)) + 1, ?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	char *dest, *tags, *submitted;
 	int rc;

@@ -31,8 +31,11 @@ store_event_insert(struct store *s, const char *account, const char *region,
     const char *message_id, const char *type, int64_t ts_ms,
     const json_t *detail)
 {
-	static const char sql[] = "INSERT INTO event (account_id, region, "
-	    "message_id, type, ts_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	/* Numbered above every id deleted (schema 017). */
+	static const char sql[] = "INSERT INTO event (id, account_id, region, "
+	    "message_id, type, ts_ms, detail) VALUES (max(coalesce((SELECT "
+	    "max(id) FROM event), 0), coalesce((SELECT value FROM id_floor "
+	    "WHERE name = 'event'), 0)) + 1, ?1, ?2, ?3, ?4, ?5, ?6)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	char *text;
 	int rc;
