@@ -15,7 +15,7 @@ WARN += -Werror
 endif
 OPT ?= -O2 -g
 SAN ?=
-PKGS := libmicrohttpd jansson sqlite3 libcrypto libcurl
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libssl libcurl
 CFLAGS_ALL = -std=c11 $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -MMD -MP \
 	-Iemulator -Isimulator -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv -lpthread -lm $(LDLIBS)
@@ -51,7 +51,7 @@ LIB_SRCS := \
 	emulator/forward.c emulator/notify.c emulator/store_feed.c \
 	emulator/store_identity.c emulator/store_policy.c emulator/store_tag.c \
 	emulator/valid.c emulator/wire.c emulator/xmem.c \
-	emulator/store_capture.c \
+	emulator/store_capture.c emulator/tls.c \
 	simulator/inspect.c simulator/sim.c simulator/feedback.c \
 	simulator/capture.c simulator/feed.c simulator/action.c \
 	simulator/sesview.c simulator/ui.c
@@ -63,7 +63,7 @@ EMBED_FILES := \
 	$(sort $(wildcard emulator/schema/*.sql)) \
 	simulator/ui/index.html simulator/ui/app.css simulator/ui/app.js
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest supp sns forward capture notify feed
+	evdest supp sns forward capture notify feed tls
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
