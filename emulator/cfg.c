@@ -73,6 +73,7 @@ struct cfg_key {
 
 static cfg_check_fn cfg_check_nonempty;
 static cfg_check_fn cfg_check_listen;
+static cfg_check_fn cfg_check_listen_off;
 static cfg_check_fn cfg_check_region;
 static cfg_check_fn cfg_check_account;
 static cfg_check_fn cfg_check_url;
@@ -252,6 +253,49 @@ static const struct cfg_key cfg_keys[] = {
 	      "kept before it is deleted in the background, with its events; "
 	      "0 keeps them however old",
 	  .from = CFG_FROM_ANY, .imin = 0, .imax = 24 * 3660 },
+	{ .name = "smtp", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(smtp), .def = "127.0.0.1:2587",
+	  .placeholder = "HOST:PORT|off",
+	  .description = "SES SMTP interface with STARTTLS (SES: ports 25, "
+	      "587, 2587); off turns it off",
+	  .from = CFG_FROM_ANY, .check = cfg_check_listen_off },
+	{ .name = "smtps", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(smtps), .def = "127.0.0.1:2465",
+	  .placeholder = "HOST:PORT|off",
+	  .description = "SES SMTP interface with implicit TLS (SES: ports "
+	      "465, 2465); off turns it off",
+	  .from = CFG_FROM_ANY, .check = cfg_check_listen_off },
+	{ .name = "smtp-tls-cert", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(smtp_tls_cert), .def = NULL,
+	  .placeholder = "FILE",
+	  .description = "PEM certificate (chain) of the SMTP listeners; "
+	      "without it one is generated into the data directory",
+	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
+	{ .name = "smtp-tls-key", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(smtp_tls_key), .def = NULL,
+	  .placeholder = "FILE",
+	  .description = "PEM private key of smtp-tls-cert",
+	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
+	{ .name = "smtp-auth-without-tls", .type = CFG_T_BOOL,
+	  .offset = CFG_FIELD(smtp_auth_without_tls), .def = "false",
+	  .description = "Accept AUTH, and so mail, before STARTTLS "
+	      "(plaintext; for benchmarks and local tools)",
+	  .from = CFG_FROM_ANY },
+	{ .name = "smtp-max-connections", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(smtp_max_connections), .def = "1000",
+	  .placeholder = "N",
+	  .description = "Concurrent SMTP sessions; the next is answered "
+	      "421 and closed",
+	  .from = CFG_FROM_ANY, .imin = 1, .imax = 100000 },
+	{ .name = "smtp-timeout", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(smtp_timeout), .def = "10",
+	  .placeholder = "SECONDS",
+	  .description = "SMTP idle timeout (SES: about 10 seconds)",
+	  .from = CFG_FROM_ANY, .imin = 1, .imax = 3600 },
+	{ .name = "smtp-threads", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(smtp_threads), .def = "0", .placeholder = "N",
+	  .description = "SMTP event-loop threads; 0 means one per CPU core",
+	  .from = CFG_FROM_ANY, .imin = 0, .imax = 64 },
 	{ .name = "help", .type = CFG_T_ACTION, .short_name = 'h',
 	  .description = "Print this help and exit",
 	  .from = CFG_FROM_CLI, .action = CFG_HELP },
@@ -562,6 +606,13 @@ cfg_check_listen(const char *v, char *reason, size_t n)
 		    CFG_GOT_MAX_CHARS, port,
 		    plen > CFG_GOT_MAX_CHARS ? "..." : "");
 	return 0;
+}
+
+/* HOST:PORT, or "off". */
+static int
+cfg_check_listen_off(const char *v, char *reason, size_t n)
+{
+	return strcmp(v, "off") == 0 ? 0 : cfg_check_listen(v, reason, n);
 }
 
 /* AWS region syntax (wire_region_valid), e.g. us-gov-west-1. */

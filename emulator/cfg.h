@@ -80,6 +80,15 @@ struct cfg {
 	/* Retention of captured messages (capture.c); 0: no limit. */
 	int retention_max_messages;
 	int retention_max_age_hours;
+	/* The SES SMTP interface (smtp.c). */
+	char *smtp;		/* STARTTLS listener HOST:PORT, or "off" */
+	char *smtps;		/* implicit TLS listener HOST:PORT, or "off" */
+	char *smtp_tls_cert;	/* PEM files, or NULL: generated in data */
+	char *smtp_tls_key;
+	int smtp_auth_without_tls;	/* AUTH (and mail) before STARTTLS */
+	int smtp_max_connections;
+	int smtp_timeout;	/* idle seconds */
+	int smtp_threads;	/* 0: one per CPU core */
 };
 
 enum cfg_result {

@@ -22,6 +22,7 @@
 #include "route.h"
 #include "sim.h"
 #include "sns.h"
+#include "smtp.h"
 #include "store.h"
 #include "tclock.h"
 #include "version.h"
@@ -98,6 +99,7 @@ main(int argc, char **argv)
 {
 	char err[CFG_ERROR_MAX_BYTES > MAIN_ERROR_MAX_BYTES ?
 	    CFG_ERROR_MAX_BYTES : MAIN_ERROR_MAX_BYTES];
+	char smtp_addr[SMTP_ADDR_MAX_BYTES], smtps_addr[SMTP_ADDR_MAX_BYTES];
 	struct cfg cfg;
 	enum log_level level;
 	sigset_t stop;
@@ -187,16 +189,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "sesbox: %s\n", err);
 		goto out_notify;
 	}
+	if (smtp_start(&cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sesbox: %s\n", err);
+		goto out_http;
+	}
+	smtp_bound(0, smtp_addr);
+	smtp_bound(1, smtps_addr);
 	log_info("msg=listening version=%s addr=%.*s:%u threads=%u data=%s "
-	    "ephemeral=%d strict_auth=%d region=%s",
+	    "ephemeral=%d strict_auth=%d region=%s smtp=%s smtps=%s",
 	    SESBOX_VERSION, (int)(strrchr(cfg.listen, ':') - cfg.listen),
 	    cfg.listen, (unsigned)http_port(), threads, store_dir(),
-	    cfg.ephemeral, cfg.strict_auth, cfg.region);
+	    cfg.ephemeral, cfg.strict_auth, cfg.region, smtp_addr, smtps_addr);
 	if (sigwait(&stop, &sig) != 0)
 		sig = 0;
 	log_info("msg=stopping signal=%s", sig == SIGINT ? "INT" : "TERM");
-	http_stop();
 	status = 0;
+	smtp_stop();
+out_http:
+	http_stop();
 out_notify:
 	notify_shutdown();
 	notify_stop();

@@ -1,6 +1,6 @@
 /*
  * send — the send path every send operation shares (v1 SendEmail,
- * SendRawEmail, templated sends, v2 SendEmail; SMTP later): validate
+ * SendRawEmail, templated sends, v2 SendEmail, SMTP): validate
  * addresses, tags, size and pauses; check the sender's identity (and
  * recipients in the sandbox); take quota; build or parse the MIME; persist
  * message, recipients (the delivery queue), the Send event, quota usage and
@@ -27,6 +27,7 @@
 
 struct send_request {
 	const char *operation;		/* "SendEmail", "SendRawEmail", ... */
+	const char *api;		/* "smtp"; NULL: "v1" or "v2" */
 	size_t max_bytes;
 	/* Envelope and headers (as given; display names allowed). */
 	const char *from;		/* NULL for raw: the From header */

@@ -20,13 +20,13 @@
 #include "xmem.h"
 
 /*
- * EMU: a local test certificate should not expire under its users; SES's
- * own certificates are public-CA ones renewed every year. Apple's TLS
- * verifier refuses server certificates valid over 825 days, even
- * user-trusted ones (support.apple.com/HT210176), so clients on it need
- * --smtp-tls-cert or no verification.
+ * EMU: 825 days, the longest Apple's TLS verifier takes for a server
+ * certificate, even a user-trusted one (support.apple.com/HT210176), so
+ * clients on macOS and iOS can trust it too. A generated certificate that
+ * has expired is replaced at the next start; SES's own are public-CA
+ * certificates renewed every year.
  */
-#define TLS_CERT_DAYS (10 * 365)
+#define TLS_CERT_DAYS 825
 /* Back-dates the certificate so a client whose clock runs a little behind
  * the machine that made it still accepts it. */
 #define TLS_CERT_BACKDATE_S 3600L
@@ -221,6 +221,26 @@ tls_missing(const char *path)
 	return access(path, F_OK) != 0 && errno == ENOENT;
 }
 
+/* 1 when the certificate at path has expired (one that cannot be read
+ * is left for tls_load to report). */
+static int
+tls_expired(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *cert;
+	int expired = 0;
+
+	if (f == NULL)
+		return 0;
+	if ((cert = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+		expired = X509_cmp_current_time(X509_get0_notAfter(cert)) < 0;
+		X509_free(cert);
+	}
+	fclose(f);
+	ERR_clear_error();
+	return expired;
+}
+
 /* Writes the SHA-256 fingerprint of cert's DER as "AA:BB:...". */
 static void
 tls_fingerprint(X509 *cert, char out[TLS_FINGERPRINT_BYTES])
@@ -352,7 +372,8 @@ tls_server_ctx(const char *cert_file, const char *key_file, const char *dir,
 	} else {
 		cpath = xasprintf("%s/%s", dir, TLS_CERT_FILE);
 		kpath = xasprintf("%s/%s", dir, TLS_KEY_FILE);
-		if (tls_missing(cpath) || tls_missing(kpath)) {
+		if (tls_missing(cpath) || tls_missing(kpath) ||
+		    tls_expired(cpath)) {
 			if (tls_generate(cpath, kpath, err, errlen) != 0)
 				goto fail;
 			made = 1;
@@ -377,7 +398,8 @@ tls_server_ctx(const char *cert_file, const char *key_file, const char *dir,
 	/* No resumption: a P-256 handshake on loopback is cheap, SMTP
 	 * clients seldom resume, and TLS 1.3 tickets would cost every
 	 * session a write nobody reads. Renegotiation only serves attacks. */
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	if (tls_load(ctx, cpath, kpath, fingerprint, err, errlen) != 0)
