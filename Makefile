@@ -76,7 +76,8 @@ DEB_BUILD_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev libssl-dev libcurl4-openssl-dev
 DEB_PACKAGES := $(DEB_BUILD_PACKAGES) check python3 \
 	python3-pytest python3-boto3 python3-requests python3-cryptography \
-	awscli wrk curl openssl python3-selenium chromium chromium-driver
+	awscli wrk curl openssl python3-selenium chromium chromium-driver \
+	swaks libnet-ssleay-perl
 
 .PHONY: all deps build-deps run test unit e2e bench asan fuzz lint fmt model docs \
 	docs-check clean help
@@ -169,9 +170,16 @@ asan: deps
 	$(Q)export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1; \
 	$(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan unit e2e
 
-bench: deps all
+bench: deps all $(BUILD)/bench/smtpload
 	$(Q)bench/run.sh $(BIN)/sesbox
 	$(Q)bench/capture.sh $(BIN)/sesbox
+	$(Q)bench/smtp.sh $(BIN)/sesbox $(BUILD)/bench/smtpload
+
+# The SMTP load client (bench/smtp.sh): warnings are errors here always.
+$(BUILD)/bench/smtpload: bench/smtpload.c
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) -std=c11 $(OPT) -Wall -Wextra -Wshadow -Wformat=2 -Werror \
+		-D_GNU_SOURCE -o $@ $< -lpthread
 
 # libFuzzer on both decoders (clang), FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60

@@ -1,15 +1,22 @@
 # Sourced by the bench scripts: bench_start BIN [ARGS...] starts a fresh
 # ephemeral sesbox on a loopback port with unthrottled quotas (the
 # benchmarks measure sesbox, not SES's limits), waits until it answers,
-# verifies bench@example.com and sets pid, log and url. It is stopped and
-# its log removed when the script exits.
+# verifies bench@example.com and sets pid, log and url. Its SMTP listeners
+# take free ports unless ARGS name them (--smtp, --smtps). It is stopped
+# and its log removed when the script exits, with any files the script
+# lists in bench_files.
+bench_files=
 bench_start() {
-	local bin=$1 port=
+	local bin=$1 port= smtp=()
 	shift
 	log=$(mktemp)
-	trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+	trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log" $bench_files' EXIT
+	if "$bin" --help 2>/dev/null | grep -- '^ *--smtp ' >/dev/null; then
+		[[ " $* " == *" --smtp "* ]] || smtp+=(--smtp 127.0.0.1:0)
+		[[ " $* " == *" --smtps "* ]] || smtp+=(--smtps 127.0.0.1:0)
+	fi
 	"$bin" --ephemeral --listen 127.0.0.1:0 --log-level "${BENCH_LOG_LEVEL:-info}" \
-		--max-send-rate 1000000000 --max-24h-send -1 "$@" 2>"$log" &
+		--max-send-rate 1000000000 --max-24h-send -1 "${smtp[@]}" "$@" 2>"$log" &
 	pid=$!
 	for _ in $(seq 1 200); do
 		port=$(sed -n 's/.*msg=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")

@@ -1,17 +1,24 @@
 """End-to-end harness: starts the real bin/sesbox on free ports and talks to
-it with boto3, the AWS CLI and raw HTTP.
+it with boto3, the AWS CLI, raw HTTP and (SMTP) smtplib.
 
 Run from the project root with Debian's interpreter (`make e2e`):
     SESBOX_BIN=$PWD/bin/sesbox /usr/bin/python3 -m pytest -q
         -p no:cacheprovider tests/e2e
 """
+import base64
 import datetime
+import functools
+import hashlib
+import hmac
 import http.server
 import json
 import os
 import pathlib
 import re
 import signal
+import smtplib
+import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -52,6 +59,9 @@ DUMMY_SECRET = "sesbox-test-secret"
 START_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 5
 HTTP_TIMEOUT_S = 10
+SMTP_TIMEOUT_S = 10
+# The certificate sesbox generates for its SMTP listeners names these.
+SMTP_TLS_HOSTNAME = "localhost"
 
 _LOGFMT = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|\S*)')
 
@@ -80,21 +90,69 @@ def run_sesbox(args, env=None, timeout=START_TIMEOUT_S, cwd=None):
                           capture_output=True, text=True, timeout=timeout)
 
 
+@functools.lru_cache(maxsize=None)
+def binary_has_smtp():
+    """Whether SESBOX_BIN knows --smtp (asked once, from --help): the
+    harness gives the SMTP listeners free ports only when it does."""
+    try:
+        out = run_sesbox(["--help"]).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return re.search(r"^\s*--smtp\s", out, re.M) is not None
+
+
+def _names_option(args, env, name):
+    """Whether args (or a SESBOX_* variable in env) set --name."""
+    flag = "--" + name
+    if any(a == flag or a.startswith(flag + "=") for a in args):
+        return True
+    return ("SESBOX_" + name.upper().replace("-", "_")) in (env or {})
+
+
+def _option_value(args, name):
+    """The value args give --name (the last one), or None."""
+    flag, value = "--" + name, None
+    for i, a in enumerate(args):
+        if a == flag and i + 1 < len(args):
+            value = args[i + 1]
+        elif a.startswith(flag + "="):
+            value = a[len(flag) + 1:]
+    return value
+
+
+def _listener_port(value):
+    """The port of a listening line's smtp=/smtps= value; None for off
+    (or a binary that does not log it)."""
+    if value in (None, "", "off"):
+        return None
+    return int(value.rsplit(":", 1)[1])
+
+
 class Sesbox:
     """One running sesbox process.
 
     The stderr pipe is drained by a thread into self.lines so it never
     fills; every wait is on that buffer with a deadline, never a sleep.
+
+    The SMTP listeners (`--smtp`, `--smtps`) get free ports (port 0) unless
+    args or env name them, so that servers started side by side never
+    compete for 2587 and 2465; smtp_port and smtps_port are the ports they
+    took (None when off), tls_cert the CA file a client verifies them with.
     """
 
     def __init__(self, args=(), env=None, cwd=None, listen="127.0.0.1:0",
                  ephemeral=True):
+        args = list(args)
         argv = [SESBOX_BIN]
         if ephemeral:
             argv.append("--ephemeral")
         if listen is not None:
             argv += ["--listen", listen]
-        argv += list(args)
+        if binary_has_smtp():
+            for name in ("smtp", "smtps"):
+                if not _names_option(args, env, name):
+                    argv += ["--" + name, "127.0.0.1:0"]
+        argv += args
         self.argv = argv
         self.lines = []
         self.returncode = None
@@ -122,6 +180,14 @@ class Sesbox:
         self.url = "http://" + self.addr
         self.host, port = self.addr.rsplit(":", 1)
         self.port = int(port)
+        self.smtp_addr = listening.get("smtp")      # HOST:PORT, off or None
+        self.smtps_addr = listening.get("smtps")
+        self.smtp_port = _listener_port(self.smtp_addr)
+        self.smtps_port = _listener_port(self.smtps_addr)
+        cert = _option_value(self.argv, "smtp-tls-cert")
+        self.tls_cert = cert or (
+            os.path.join(self.data_dir, "smtp-tls-cert.pem")
+            if self.data_dir else None)
         r = requests.get(self.url + "/_sesbox/health", timeout=HTTP_TIMEOUT_S)
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "ok", r.text
@@ -251,8 +317,90 @@ class Sesbox:
         assert r.status_code == 200, r.text
         return r.json()["operations"]
 
+    # -- SMTP -----------------------------------------------------------
+    def tls_context(self, cafile=None):
+        """A client context that verifies the SMTP listeners' certificate
+        (tls_cert by default) as a real client would: chain and host
+        name (SMTP_TLS_HOSTNAME), TLS 1.2 or later."""
+        ctx = ssl.create_default_context(cafile=cafile or self.tls_cert)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        return ctx
+
+    def smtp(self, starttls=True, login=None, context=None):
+        """An smtplib client on the STARTTLS port (--smtp), its banner
+        read (client.banner), EHLO sent, then STARTTLS and EHLO again
+        (starttls) and AUTH (login=(user, password))."""
+        assert self.smtp_port is not None, "--smtp is off"
+        client = LoopbackSMTP()
+        client.banner = client.connect(SMTP_TLS_HOSTNAME, self.smtp_port)
+        client.ehlo()
+        if starttls:
+            code, msg = client.starttls(context=context or self.tls_context())
+            assert (code, msg) == (220, b"Ready to start TLS"), (code, msg)
+            client.ehlo()
+        if login:
+            client.login(*login)
+        return client
+
+    def smtps(self, login=None, context=None):
+        """An smtplib client on the implicit-TLS port (--smtps), its banner
+        read, EHLO sent, then AUTH (login=(user, password))."""
+        assert self.smtps_port is not None, "--smtps is off"
+        client = LoopbackSMTP_SSL(context=context or self.tls_context())
+        client.banner = client.connect(SMTP_TLS_HOSTNAME, self.smtps_port)
+        client.ehlo()
+        if login:
+            client.login(*login)
+        return client
+
     def __repr__(self):
         return "<Sesbox %s>" % getattr(self, "url", self.argv)
+
+
+# -- SMTP clients ------------------------------------------------------------
+
+class LoopbackSMTP(smtplib.SMTP):
+    """smtplib.SMTP that always connects to 127.0.0.1, whatever host name
+    it is given: that name (localhost) is what STARTTLS verifies the
+    certificate against, without the resolver ever picking ::1."""
+
+    def __init__(self, **kw):
+        # A fixed EHLO name: smtplib would otherwise ask the resolver.
+        kw.setdefault("local_hostname", "client.example")
+        kw.setdefault("timeout", SMTP_TIMEOUT_S)
+        super().__init__(**kw)
+        self._host = SMTP_TLS_HOSTNAME
+        self.banner = None
+
+    def _get_socket(self, host, port, timeout):
+        return socket.create_connection(("127.0.0.1", port), timeout)
+
+
+class LoopbackSMTP_SSL(smtplib.SMTP_SSL):
+    """smtplib.SMTP_SSL on 127.0.0.1, verifying the certificate against
+    localhost (as LoopbackSMTP)."""
+
+    def __init__(self, **kw):
+        kw.setdefault("local_hostname", "client.example")
+        kw.setdefault("timeout", SMTP_TIMEOUT_S)
+        super().__init__(**kw)
+        self._host = SMTP_TLS_HOSTNAME
+        self.banner = None
+
+    def _get_socket(self, host, port, timeout):
+        sock = socket.create_connection(("127.0.0.1", port), timeout)
+        return self.context.wrap_socket(sock, server_hostname=self._host)
+
+
+def smtp_password(secret, region=DEFAULT_REGION):
+    """The SES SMTP password of a secret access key for a region
+    (SES-REFERENCE §6.2: the SigV4 key chain with date 11111111, message
+    SendRawEmail, version byte 0x04, base64)."""
+    key = hmac.new(("AWS4" + secret).encode(), b"11111111",
+                   hashlib.sha256).digest()
+    for part in (region, "ses", "aws4_request", "SendRawEmail"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return base64.b64encode(b"\x04" + key).decode()
 
 
 # -- printing the server log of a failed test --------------------------------
@@ -311,6 +459,38 @@ def start_server(request):
         if srv.returncode is None and srv.stop() != 0:
             bad.append(srv)
     assert not bad, "servers exited non-zero: %r" % bad
+
+
+def _smtp_factory(server, which):
+    clients = []
+
+    def factory(srv=None, **kw):
+        client = getattr(srv or server, which)(**kw)
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        try:
+            client.close()
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def smtp(server):
+    """smtp(srv=None, starttls=True, login=None, context=None) -> an
+    smtplib.SMTP on srv's STARTTLS port (Sesbox.smtp), closed at the end of
+    the test."""
+    yield from _smtp_factory(server, "smtp")
+
+
+@pytest.fixture
+def smtps(server):
+    """smtps(srv=None, login=None, context=None) -> an smtplib.SMTP_SSL on
+    srv's implicit-TLS port (Sesbox.smtps), closed at the end of the
+    test."""
+    yield from _smtp_factory(server, "smtps")
 
 
 _BOTO = boto3.session.Session()
