@@ -689,6 +689,7 @@ smtp_deliver(struct smtp_sess *s)
 
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	route_request_id(s->request_id);
+	s->state = SMTP_COMMAND;
 	if (s->data_over) {
 		smtp_reply(s, "552 Message is too long.");
 		smtp_log_send(s, 552, "-");
@@ -1415,7 +1416,7 @@ smtp_start(const struct cfg *cfg, char *err, size_t errlen)
 	    store_dir(), fp, &generated, path, sizeof(path), err, errlen)) ==
 	    NULL)
 		return -1;
-	log_info("msg=\"smtp tls\" cert=%s sha256=%s generated=%d", path, fp,
+	log_info("msg=\"smtp tls\" cert=%s fingerprint=%s generated=%d", path, fp,
 	    generated);
 	if (smtp_listen(&smtp_listeners[0], cfg->smtp, err, errlen) != 0 ||
 	    smtp_listen(&smtp_listeners[1], cfg->smtps, err, errlen) != 0)
