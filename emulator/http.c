@@ -25,6 +25,7 @@
 #include "log.h"
 #include "notify.h"
 #include "route.h"
+#include "wire.h"
 #include "store.h"
 #include "xmem.h"
 
@@ -561,29 +562,13 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 int
 http_start(const char *listen, unsigned threads, char *err, size_t errlen)
 {
-	struct addrinfo hints, *ai = NULL;
-	char *host = xstrdup(listen), *port;
+	struct addrinfo *ai = NULL;
 	const union MHD_DaemonInfo *info;
 	int gai;
 
-	if ((port = strrchr(host, ':')) == NULL) {
-		snprintf(err, errlen, "listen: %s: expected HOST:PORT", listen);
-		free(host);
-		return -1;
-	}
-	*port++ = '\0';
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((gai = getaddrinfo(host, port, &hints, &ai)) != 0) {
+	if ((gai = wire_listen_resolve(listen, &ai)) != 0) {
 		snprintf(err, errlen, "listen: %s: %s", listen,
 		    gai_strerror(gai));
-		free(host);
 		return -1;
 	}
 	/*
@@ -606,7 +591,6 @@ http_start(const char *listen, unsigned threads, char *err, size_t errlen)
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
 	    MHD_OPTION_END);
 	freeaddrinfo(ai);
-	free(host);
 	if (http_daemon == NULL) {
 		snprintf(err, errlen, "listen: %s: cannot start the HTTP "
 		    "server (address in use or not available?)", listen);

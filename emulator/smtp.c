@@ -44,6 +44,7 @@
 #include "store.h"
 #include "tclock.h"
 #include "tls.h"
+#include "wire.h"
 #include "xmem.h"
 
 /* AWS: the name SES's replies give, whatever the region (§6.1). */
@@ -1299,33 +1300,20 @@ static int
 smtp_listen(struct smtp_listener *ls, const char *spec, char *err,
     size_t errlen)
 {
-	struct addrinfo hints, *ai = NULL;
+	struct addrinfo *ai = NULL;
 	struct sockaddr_storage sa;
 	socklen_t salen = sizeof(sa);
-	char *host, *port, name[INET6_ADDRSTRLEN];
+	char name[INET6_ADDRSTRLEN];
 	const char *key = ls->implicit ? "smtps" : "smtp";
 	int gai, fd, one = 1;
 
 	if (strcmp(spec, "off") == 0)
 		return 0;
-	host = xstrdup(spec);
-	port = strrchr(host, ':');
-	*port++ = '\0';
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((gai = getaddrinfo(host, port, &hints, &ai)) != 0) {
+	if ((gai = wire_listen_resolve(spec, &ai)) != 0) {
 		snprintf(err, errlen, "%s: %s: %s", key, spec,
 		    gai_strerror(gai));
-		free(host);
 		return -1;
 	}
-	free(host);
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,

@@ -4,11 +4,14 @@
 #include "wire.h"
 
 #include <ctype.h>
+#include <netdb.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "xmem.h"
 
 static int
 wire_digits(const char **p, int n, int *out)
@@ -274,4 +277,30 @@ wire_date_rfc5322(int64_t ms, char out[WIRE_DATE_MAX_BYTES])
 
 	gmtime_r(&t, &tm);
 	strftime(out, WIRE_DATE_MAX_BYTES, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+int
+wire_listen_resolve(const char *spec, struct addrinfo **ai)
+{
+	struct addrinfo hints;
+	char *host = xstrdup(spec), *port;
+	int rc;
+
+	*ai = NULL;
+	if ((port = strrchr(host, ':')) == NULL) {
+		free(host);
+		return EAI_NONAME;
+	}
+	*port++ = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, ai);
+	free(host);
+	return rc;
 }

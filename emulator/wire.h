@@ -38,6 +38,14 @@ long wire_percent_decode(char *s, size_t n, int plus_space);
 int wire_hex_value(int c);
 /* Non-zero when s[0..n) is well-formed UTF-8 without NUL bytes. */
 int wire_utf8_valid(const char *s, size_t n);
+
+struct addrinfo;
+/*
+ * The passive stream addresses of a listen address "HOST:PORT" as cfg
+ * checked it (an IPv6 host in brackets) into *ai (freeaddrinfo it).
+ * Returns 0, or getaddrinfo's error code (gai_strerror names it).
+ */
+int wire_listen_resolve(const char *spec, struct addrinfo **ai);
 /* Non-zero when s has AWS region syntax, e.g. us-east-1, us-gov-west-1
  * (^[a-z]{2}(-[a-z]+)+-[0-9]+$). */
 int wire_region_valid(const char *s);

@@ -359,33 +359,30 @@ class Sesbox:
 
 # -- SMTP clients ------------------------------------------------------------
 
-class LoopbackSMTP(smtplib.SMTP):
-    """smtplib.SMTP that always connects to 127.0.0.1, whatever host name
-    it is given: that name (localhost) is what STARTTLS verifies the
-    certificate against, without the resolver ever picking ::1."""
+class _Loopback:
+    """What both smtplib clients below share: a fixed EHLO name (smtplib
+    would otherwise ask the resolver), a timeout, and localhost as the
+    name STARTTLS and SMTPS verify the certificate against."""
 
     def __init__(self, **kw):
-        # A fixed EHLO name: smtplib would otherwise ask the resolver.
         kw.setdefault("local_hostname", "client.example")
         kw.setdefault("timeout", SMTP_TIMEOUT_S)
         super().__init__(**kw)
         self._host = SMTP_TLS_HOSTNAME
         self.banner = None
+
+
+class LoopbackSMTP(_Loopback, smtplib.SMTP):
+    """smtplib.SMTP that always connects to 127.0.0.1, whatever host name
+    it is given, without the resolver ever picking ::1."""
 
     def _get_socket(self, host, port, timeout):
         return socket.create_connection(("127.0.0.1", port), timeout)
 
 
-class LoopbackSMTP_SSL(smtplib.SMTP_SSL):
+class LoopbackSMTP_SSL(_Loopback, smtplib.SMTP_SSL):
     """smtplib.SMTP_SSL on 127.0.0.1, verifying the certificate against
     localhost (as LoopbackSMTP)."""
-
-    def __init__(self, **kw):
-        kw.setdefault("local_hostname", "client.example")
-        kw.setdefault("timeout", SMTP_TIMEOUT_S)
-        super().__init__(**kw)
-        self._host = SMTP_TLS_HOSTNAME
-        self.banner = None
 
     def _get_socket(self, host, port, timeout):
         sock = socket.create_connection(("127.0.0.1", port), timeout)
