@@ -137,6 +137,12 @@ static struct smtp_loop *smtp_loops;
 static unsigned smtp_nloops;
 static atomic_int smtp_stopping;
 static atomic_int smtp_open;		/* sessions, all loops */
+/* For /_sesbox/metrics: since start-up. */
+static atomic_ulong smtp_refused_total;	/* over the connection cap */
+static const int smtp_reply_codes[] = { 250, 451, 454, 552, 554 };
+#define SMTP_NREPLY_CODES \
+	(sizeof(smtp_reply_codes) / sizeof(smtp_reply_codes[0]))
+static atomic_ulong smtp_messages_total[SMTP_NREPLY_CODES];
 
 /* ---- small helpers ---- */
 
@@ -649,6 +655,9 @@ smtp_log_send(struct smtp_sess *s, int code, const char *account)
 	struct timespec t1;
 	double ms;
 
+	for (size_t i = 0; i < SMTP_NREPLY_CODES; i++)
+		if (smtp_reply_codes[i] == code)
+			atomic_fetch_add(&smtp_messages_total[i], 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - s->t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - s->t0.tv_nsec) / 1e6;
@@ -1131,6 +1140,7 @@ smtp_accept(struct smtp_loop *l, const struct smtp_listener *ls)
 			    "421 Too many concurrent SMTP connections\r\n";
 
 			atomic_fetch_sub(&smtp_open, 1);
+			atomic_fetch_add(&smtp_refused_total, 1);
 			/* AWS: SES's reply (§6.3); on the TLS port there is
 			 * no TLS yet to say it in, so it just closes. */
 			if (!ls->implicit && send(fd, busy, sizeof(busy) - 1,
@@ -1464,4 +1474,25 @@ smtp_bound(int tls, char out[SMTP_ADDR_MAX_BYTES])
 {
 	snprintf(out, SMTP_ADDR_MAX_BYTES, "%s", smtp_listeners[tls ? 1 :
 	    0].addr);
+}
+
+void
+smtp_metrics(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "# HELP sesbox_smtp_sessions Open SMTP sessions.\n"
+	    "# TYPE sesbox_smtp_sessions gauge\n"
+	    "sesbox_smtp_sessions %d\n"
+	    "# HELP sesbox_smtp_connections_refused_total Connections "
+	    "closed at the connection cap.\n"
+	    "# TYPE sesbox_smtp_connections_refused_total counter\n"
+	    "sesbox_smtp_connections_refused_total %lu\n"
+	    "# HELP sesbox_smtp_messages_total Messages submitted over SMTP, "
+	    "by the reply to their end of data.\n"
+	    "# TYPE sesbox_smtp_messages_total counter\n",
+	    atomic_load(&smtp_open), atomic_load(&smtp_refused_total));
+	for (i = 0; i < SMTP_NREPLY_CODES; i++)
+		fprintf(out, "sesbox_smtp_messages_total{reply=\"%d\"} %lu\n",
+		    smtp_reply_codes[i], atomic_load(&smtp_messages_total[i]));
 }

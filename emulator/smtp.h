@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct cfg;
 
@@ -35,5 +36,9 @@ void smtp_stop(void);
 /* The bound address of the STARTTLS (tls 0) or implicit-TLS (tls 1)
  * listener, "HOST:PORT", or "off". */
 void smtp_bound(int tls, char out[SMTP_ADDR_MAX_BYTES]);
+
+/* Prometheus text for /_sesbox/metrics: open sessions, connections
+ * refused at the cap, messages by their final reply code. */
+void smtp_metrics(FILE *out);
 
 #endif

@@ -21,6 +21,7 @@
 #include "rep.h"
 #include "sesview.h"
 #include "sim.h"
+#include "smtp.h"
 #include "sns.h"
 #include "sns_deliver.h"
 #include "store.h"
@@ -506,8 +507,8 @@ inspect_reputation(const struct route_request *req,
 	route_json(resp, 200, r);
 }
 
-/* GET /_sesbox/metrics: CloudWatch-destination counters and reputation
- * gauges, Prometheus text. */
+/* GET /_sesbox/metrics: CloudWatch-destination counters, SMTP counters
+ * and reputation gauges, Prometheus text. */
 static void
 inspect_metrics(const struct route_request *req,
     struct route_response *resp)
@@ -524,6 +525,7 @@ inspect_metrics(const struct route_request *req,
 		return;
 	}
 	pub_metrics(f);
+	smtp_metrics(f);
 	rc = s != NULL ? rep_metrics(s, route_cfg_get(), tclock_now_ms(), f) :
 	    -1;
 	fclose(f);

@@ -795,6 +795,34 @@ def test_unverified_sender(server, raw, v1):
     assert [m["MessageId"] for m in listing(server, api="smtp")] == [mid]
 
 
+def smtp_metrics(srv):
+    """The sesbox_smtp_* samples of /_sesbox/metrics, by name and labels."""
+    r = srv.get("/_sesbox/metrics")
+    assert r.status_code == 200, r.text
+    return dict(line.rsplit(" ", 1) for line in r.text.splitlines()
+                if line.startswith("sesbox_smtp_"))
+
+
+def test_metrics_count_messages_by_reply(start_server, ses):
+    srv = start_server()
+    verified(ses, srv)
+    before = smtp_metrics(srv)
+    assert before['sesbox_smtp_messages_total{reply="250"}'] == "0"
+    s = open_session(srv)
+    try:
+        accepted(transaction(s, message()))
+        stranger = "nobody@unverified.example"
+        assert transaction(s, message(sender=stranger), sender=stranger) \
+            == NOT_VERIFIED % ("US-EAST-1", stranger)
+        assert smtp_metrics(srv) == {
+            **before,
+            "sesbox_smtp_sessions": "1",
+            'sesbox_smtp_messages_total{reply="250"}': "1",
+            'sesbox_smtp_messages_total{reply="554"}': "1"}
+    finally:
+        s.close()
+
+
 def test_pauses_rejected_as_the_api_words_them(server, raw, v1, sesv2):
     sesv2().create_configuration_set(ConfigurationSetName="paused")
     sesv2().put_configuration_set_sending_options(
@@ -1185,6 +1213,8 @@ def test_connection_cap(start_server):
             e = session(mode="smtps")
             assert e.cmd("QUIT") == "221 Bye"
             assert e.closed()
+        assert smtp_metrics(srv)[
+            "sesbox_smtp_connections_refused_total"] == "1"
     finally:
         for s in opened:
             s.close()
