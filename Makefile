@@ -41,7 +41,7 @@ LIB_SRCS := \
 	emulator/store_commit.c \
 	emulator/store_cvt.c emulator/store_link.c emulator/store_message.c \
 	emulator/store_send.c emulator/quota.c emulator/send.c \
-	emulator/smtp.c \
+	emulator/smtp.c emulator/smtpc.c \
 	emulator/op_send.c \
 	emulator/sendauth.c \
 	emulator/dlv.c emulator/queue.c emulator/store_queue.c \
@@ -64,7 +64,7 @@ EMBED_FILES := \
 	$(sort $(wildcard emulator/schema/*.sql)) \
 	simulator/ui/index.html simulator/ui/app.css simulator/ui/app.js
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest supp sns forward capture notify feed tls
+	evdest supp sns forward capture notify feed tls smtpc
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
