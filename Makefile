@@ -15,7 +15,7 @@ WARN += -Werror
 endif
 OPT ?= -O2 -g
 SAN ?=
-PKGS := libmicrohttpd jansson sqlite3 libcrypto libssl libcurl
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libssl libcurl opendkim
 CFLAGS_ALL = -std=c11 $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -MMD -MP \
 	-Iemulator -Isimulator -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv -lpthread -lm $(LDLIBS)
@@ -64,7 +64,7 @@ EMBED_FILES := \
 	$(sort $(wildcard emulator/schema/*.sql)) \
 	simulator/ui/index.html simulator/ui/app.css simulator/ui/app.js
 UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
-	evdest supp sns forward capture notify feed tls smtpc
+	evdest supp sns forward capture notify feed tls smtpc dkim
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
@@ -73,10 +73,10 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 # What building and running need (make run), and what the tests and
 # benchmarks add (make deps, test, bench).
 DEB_BUILD_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
-	libsqlite3-dev libssl-dev libcurl4-openssl-dev
+	libsqlite3-dev libssl-dev libcurl4-openssl-dev libopendkim-dev
 DEB_PACKAGES := $(DEB_BUILD_PACKAGES) check python3 \
 	python3-pytest python3-boto3 python3-requests python3-cryptography \
-	awscli wrk curl openssl python3-selenium chromium chromium-driver \
+	python3-dkim awscli wrk curl openssl python3-selenium chromium chromium-driver \
 	swaks libnet-ssleay-perl
 
 .PHONY: all deps build-deps run test unit e2e bench asan fuzz lint fmt model docs \
