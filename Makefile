@@ -167,7 +167,8 @@ asan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all \
 		$(UNIT_TESTS:%=build-asan/tests/test_%)
-	$(Q)export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1; \
+	$(Q)export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		CK_FORK=no; \
 	$(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan unit e2e
 
 bench: deps all $(BUILD)/bench/smtpload
