@@ -820,14 +820,10 @@ END_TEST
 
 /* ---- AUTH ---- */
 
-START_TEST(t_auth_plain)
+/* Plays script, opening a session as alice with password s3cret. */
+static void
+auth_ok(const char *const *script)
 {
-	const char *script[] = {
-		BANNER, EHLO, "S:250-mx.test\r\n250-AUTH LOGIN PLAIN\r\n"
-		    "250 8BITMIME",
-		"C:AUTH PLAIN AGFsaWNlAHMzY3JldA==",
-		"S:235 2.7.0 Authentication successful", QUIT, NULL
-	};
 	struct smtpc_opts o;
 	struct fake f;
 
@@ -839,6 +835,18 @@ START_TEST(t_auth_plain)
 	fake_end(&f);
 	fake_free(&f);
 }
+
+START_TEST(t_auth_plain)
+{
+	const char *script[] = {
+		BANNER, EHLO, "S:250-mx.test\r\n250-AUTH LOGIN PLAIN\r\n"
+		    "250 8BITMIME",
+		"C:AUTH PLAIN AGFsaWNlAHMzY3JldA==",
+		"S:235 2.7.0 Authentication successful", QUIT, NULL
+	};
+
+	auth_ok(script);
+}
 END_TEST
 
 START_TEST(t_auth_login)
@@ -849,16 +857,8 @@ START_TEST(t_auth_login)
 		"S:334 UGFzc3dvcmQ6", "C:czNjcmV0",
 		"S:235 Authentication successful.", QUIT, NULL
 	};
-	struct smtpc_opts o;
-	struct fake f;
 
-	fake_start(&f, script, NULL, AF_INET);
-	o = opts_for(&f);
-	o.user = "alice";
-	o.password = "s3cret";
-	smtpc_close(open_ok(&o));
-	fake_end(&f);
-	fake_free(&f);
+	auth_ok(script);
 }
 END_TEST
 
