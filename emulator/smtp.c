@@ -976,12 +976,14 @@ smtp_close(struct smtp_sess *s)
 	struct smtp_loop *l = s->loop;
 
 	if (s->fd >= 0) {
+		/* The slot is free before the peer can see the close, so
+		 * it may connect again at once (another loop accepts). */
+		atomic_fetch_sub(&smtp_open, 1);
 		epoll_ctl(l->ep, EPOLL_CTL_DEL, s->fd, NULL);
 		if (s->ssl != NULL && SSL_is_init_finished(s->ssl))
 			(void)SSL_shutdown(s->ssl);
 		close(s->fd);
 		s->fd = -1;
-		atomic_fetch_sub(&smtp_open, 1);
 	}
 	if (s->state == SMTP_COMMIT) {
 		s->gone = 1;	/* freed when its commit is told */
