@@ -587,6 +587,22 @@ store_changes(struct store *s)
 }
 
 int
+store_int64(struct store *s, const char *sql, int64_t dflt, int64_t *v)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	*v = dflt;
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
 store_account_get(struct store *s, const char *account, const char *region,
     struct store_account *out)
 {

@@ -286,30 +286,18 @@ store_capture_count_bound(struct store *s)
 {
 	static const char sql[] = "SELECT coalesce((SELECT max(id) FROM "
 	    "capture) - (SELECT min(id) FROM capture) + 1, 0)";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	long n = -1;
+	int64_t n;
 
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return store_int64(s, sql, 0, &n) == 0 ? (long)n : -1;
 }
 
 static long
 store_capture_count(struct store *s)
 {
 	static const char sql[] = "SELECT count(*) FROM capture";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	long n = -1;
+	int64_t n;
 
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return store_int64(s, sql, 0, &n) == 0 ? (long)n : -1;
 }
 
 /*
@@ -368,17 +356,8 @@ static int
 store_capture_oldest(struct store *s, int64_t *created_ms)
 {
 	static const char sql[] = "SELECT min(created_ms) FROM capture";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	int rc;
 
-	*created_ms = INT64_MAX;
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*created_ms = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return store_int64(s, sql, INT64_MAX, created_ms);
 }
 
 int

@@ -57,5 +57,10 @@ long store_count_keyed(struct store *s, const char *sql, const char *account,
     const char *region, const char *key);
 /* Rows changed by the last statement on s. */
 int store_changes(struct store *s);
+/*
+ * Runs sql (static, no parameters) answering one integer into *v, or dflt
+ * when it answers NULL (min() of no rows). Returns 0 or -1.
+ */
+int store_int64(struct store *s, const char *sql, int64_t dflt, int64_t *v);
 
 #endif

@@ -166,17 +166,8 @@ store_outbox_next_due(struct store *s, int64_t *due)
 {
 	static const char sql[] = "SELECT min(next_attempt_ms) FROM outbox "
 	    "WHERE state = 'queued'";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	int rc;
 
-	*due = INT64_MAX;
-	if (st == NULL)
-		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*due = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return store_int64(s, sql, INT64_MAX, due);
 }
 
 int

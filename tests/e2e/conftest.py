@@ -536,7 +536,7 @@ def sns_client(server):
 
 class Received:
     def __init__(self, host, path, headers, body):
-        self.host = host                # the subscriber's HOST:PORT
+        self.host = host                # the receiving end's HOST:PORT
         self.path = path
         self.headers = headers          # [(name, value)] as sent
         self.body = body                # bytes
@@ -550,7 +550,34 @@ class Received:
         return json.loads(self.body)
 
 
-class Subscriber:
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that logs nothing and reads the request body."""
+
+    def body(self):
+        return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+
+    def log_message(self, *args):
+        pass
+
+
+class LoopbackHTTP:
+    """An HTTP server on a free loopback port, served by its own thread
+    until close(); self.url is path on it."""
+
+    def serve(self, handler, path):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     handler)
+        self.url = "http://127.0.0.1:%d%s" % (self.httpd.server_port, path)
+        self.thread = threading.Thread(
+            target=lambda: self.httpd.serve_forever(0.05), daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Subscriber(LoopbackHTTP):
     """An HTTP endpoint on loopback recording every request it gets; it
     answers status(received) (200 by default)."""
 
@@ -559,30 +586,17 @@ class Subscriber:
         self.status = status or (lambda r: 200)
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
-                n = int(self.headers.get("Content-Length", "0"))
                 r = Received("127.0.0.1:%d" % outer.httpd.server_port,
                              self.path, list(self.headers.items()),
-                             self.rfile.read(n))
+                             self.body())
                 outer.received.append(r)
                 self.send_response(outer.status(r))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                     Handler)
-        self.url = "http://127.0.0.1:%d/sns-hook" % self.httpd.server_port
-        self.thread = threading.Thread(
-            target=lambda: self.httpd.serve_forever(0.05), daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler, "/sns-hook")
 
 
 @pytest.fixture

@@ -8,12 +8,9 @@ The peers are stdlib http.server fakes on loopback that record every
 request; every asynchronous outcome is awaited with
 /_sesbox/api/v1/queue/flush and the test clock, never with sleep."""
 import datetime
-import http.server
 import json
-import pathlib
 import socket
 import sqlite3
-import threading
 import urllib.parse
 
 import botocore.auth
@@ -21,7 +18,8 @@ import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from conftest import (DEFAULT_ACCOUNT, ROOT, _at, make_client, run_sesbox)
+from conftest import (DEFAULT_ACCOUNT, ROOT, LoopbackHTTP, QuietHandler,
+                      Received, _at, make_client, run_sesbox)
 
 SENDER = "sender@example.com"
 SIM = "simulator.amazonses.com"
@@ -41,19 +39,8 @@ PUBLISH_OK = ('<PublishResponse xmlns="http://sns.amazonaws.com/doc/'
 
 # -- a fake AWS endpoint ------------------------------------------------------
 
-class Call:
-    def __init__(self, path, headers, body):
-        self.path = path
-        self.headers = headers          # [(name, value)] as sent
-        self.body = body                # bytes
-
-    def header(self, name):
-        values = [v for k, v in self.headers if k.lower() == name.lower()]
-        assert len(values) <= 1, self.headers
-        return values[0] if values else None
-
-    def json(self):
-        return json.loads(self.body)
+class Call(Received):
+    """A request the fake AWS endpoint got."""
 
     def form(self):
         """The Query body as {name: value}, each name once."""
@@ -63,7 +50,7 @@ class Call:
         return dict(pairs)
 
 
-class FakeAws:
+class FakeAws(LoopbackHTTP):
     """Records every POST; answer(call) gives (status, content type,
     body)."""
 
@@ -72,11 +59,11 @@ class FakeAws:
         self.answer = answer
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
-                n = int(self.headers.get("Content-Length", "0"))
-                call = Call(self.path, list(self.headers.items()),
-                            self.rfile.read(n))
+                call = Call("127.0.0.1:%d" % outer.httpd.server_port,
+                            self.path, list(self.headers.items()),
+                            self.body())
                 outer.calls.append(call)
                 status, ctype, body = outer.answer(call)
                 body = body.encode()
@@ -86,19 +73,7 @@ class FakeAws:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                     Handler)
-        self.url = "http://127.0.0.1:%d/aws" % self.httpd.server_port
-        self.thread = threading.Thread(
-            target=lambda: self.httpd.serve_forever(0.05), daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler, "/aws")
 
 
 @pytest.fixture
