@@ -77,6 +77,17 @@ static cfg_check_fn cfg_check_listen_off;
 static cfg_check_fn cfg_check_region;
 static cfg_check_fn cfg_check_account;
 static cfg_check_fn cfg_check_url;
+static cfg_check_fn cfg_check_hostname_key;
+static cfg_check_fn cfg_check_mx_hosts;
+static cfg_check_fn cfg_check_transport_rules;
+
+static const char *const cfg_deliver_modes[] = {
+	"simulate", "relay", "mx", NULL,
+};
+
+static const char *const cfg_relay_tls_modes[] = {
+	"off", "starttls", "require", "tls", NULL,
+};
 
 static const char *const cfg_verification_modes[] = {
 	"auto", "link", "dns", NULL,
@@ -296,6 +307,102 @@ static const struct cfg_key cfg_keys[] = {
 	  .offset = CFG_FIELD(smtp_threads), .def = "0", .placeholder = "N",
 	  .description = "SMTP event-loop threads; 0 means one per CPU core",
 	  .from = CFG_FROM_ANY, .imin = 0, .imax = 64 },
+	{ .name = "deliver", .type = CFG_T_ENUM,
+	  .offset = CFG_FIELD(deliver), .def = "simulate",
+	  .description = "Where mail goes: simulate (the mailbox simulator; "
+	      "nothing leaves the machine), relay (every recipient to the "
+	      "relay smarthost), mx (to each recipient domain's MX); the "
+	      "simulator's addresses are always simulated",
+	  .from = CFG_FROM_ANY, .choices = cfg_deliver_modes },
+	{ .name = "relay", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(relay), .def = NULL,
+	  .placeholder = "HOST:PORT",
+	  .description = "Smarthost that deliver relay (and relay transport "
+	      "rules) hand mail to, e.g. a local Mailpit or Postfix",
+	  .from = CFG_FROM_ANY, .check = cfg_check_listen },
+	{ .name = "relay-user", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(relay_user), .def = NULL,
+	  .placeholder = "USER",
+	  .description = "AUTH user name for the relay (PLAIN or LOGIN); "
+	      "unset: no AUTH",
+	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
+	{ .name = "relay-password", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(relay_password), .def = NULL,
+	  .placeholder = "PASSWORD",
+	  .description = "AUTH password for the relay",
+	  .from = CFG_FROM_ANY },
+	{ .name = "relay-tls", .type = CFG_T_ENUM,
+	  .offset = CFG_FIELD(relay_tls), .def = "starttls",
+	  .description = "TLS to the relay: off, starttls (when offered), "
+	      "require (STARTTLS or no delivery), tls (implicit, port 465)",
+	  .from = CFG_FROM_ANY, .choices = cfg_relay_tls_modes },
+	{ .name = "mx-hosts", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(mx_hosts), .def = NULL,
+	  .placeholder = "DOMAIN=HOST:PORT,...",
+	  .description = "Static MX map for deliver mx, looked at before DNS: "
+	      "comma-separated DOMAIN=HOST:PORT entries (DOMAIN may be * for "
+	      "every domain)",
+	  .from = CFG_FROM_ANY, .check = cfg_check_mx_hosts },
+	{ .name = "mx-port", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(mx_port), .def = "25", .placeholder = "PORT",
+	  .description = "Port of the MX hosts found in DNS",
+	  .from = CFG_FROM_ANY, .imin = 1, .imax = 65535 },
+	{ .name = "transport-rules", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(transport_rules), .def = NULL,
+	  .placeholder = "PATTERN=TRANSPORT,...",
+	  .description = "Per-address transports, first match wins, else "
+	      "deliver: comma-separated PATTERN=simulate|relay|mx entries, "
+	      "PATTERN an address glob (*@example.test) or a domain",
+	  .from = CFG_FROM_ANY, .check = cfg_check_transport_rules },
+	{ .name = "delivery-tls-verify", .type = CFG_T_BOOL,
+	  .offset = CFG_FIELD(delivery_tls_verify), .def = "false",
+	  .description = "Check the certificates of relays and MX hosts "
+	      "(SES: opportunistic TLS takes any)",
+	  .from = CFG_FROM_ANY },
+	{ .name = "delivery-ca-file", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(delivery_ca_file), .def = NULL,
+	  .placeholder = "FILE",
+	  .description = "PEM trust anchors for delivery-tls-verify; unset: "
+	      "the system's",
+	  .from = CFG_FROM_ANY, .check = cfg_check_nonempty },
+	{ .name = "delivery-threads", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(delivery_threads), .def = "8",
+	  .placeholder = "N",
+	  .description = "SMTP delivery threads (each holds one connection "
+	      "at a time)",
+	  .from = CFG_FROM_ANY, .imin = 1, .imax = 256 },
+	{ .name = "delivery-connections", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(delivery_connections), .def = "4",
+	  .placeholder = "N",
+	  .description = "Concurrent connections to one destination (relay "
+	      "or MX domain)",
+	  .from = CFG_FROM_ANY, .imin = 1, .imax = 256 },
+	{ .name = "delivery-timeout", .type = CFG_T_INT,
+	  .offset = CFG_FIELD(delivery_timeout), .def = "60",
+	  .placeholder = "SECONDS",
+	  .description = "Delivery deadline for the connection and for each "
+	      "reply; passing it is a transient failure",
+	  .from = CFG_FROM_ANY, .imin = 1, .imax = 3600 },
+	{ .name = "delivery-hostname", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(delivery_hostname),
+	  .def = "smtp-out.sesbox.localhost", .placeholder = "NAME",
+	  .description = "Name sesbox says EHLO with when delivering, and the "
+	      "reportingMTA of Delivery events",
+	  .from = CFG_FROM_ANY, .check = cfg_check_hostname_key },
+	{ .name = "feedback-domain", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(feedback_domain),
+	  .def = "feedback.sesbox.localhost", .placeholder = "DOMAIN",
+	  .description = "Domain of the envelope sender (MESSAGEID@DOMAIN) of "
+	      "delivered mail without a verified custom MAIL FROM domain; "
+	      "bounces to it belong at feedback-smtp",
+	  .from = CFG_FROM_ANY, .check = cfg_check_hostname_key },
+	{ .name = "feedback-smtp", .type = CFG_T_STRING,
+	  .offset = CFG_FIELD(feedback_smtp), .def = "127.0.0.1:2525",
+	  .placeholder = "HOST:PORT|off",
+	  .description = "Inbound SMTP listener for asynchronous bounces "
+	      "(DSN) and complaints (ARF) about delivered mail; off turns it "
+	      "off",
+	  .from = CFG_FROM_ANY, .check = cfg_check_listen_off },
 	{ .name = "help", .type = CFG_T_ACTION, .short_name = 'h',
 	  .description = "Print this help and exit",
 	  .from = CFG_FROM_CLI, .action = CFG_HELP },
@@ -675,6 +782,127 @@ cfg_check_url(const char *v, char *reason, size_t n)
 	if (!cfg_url_valid(v))
 		return cfg_fail(reason, n, "expected an http:// or https:// "
 		    "URL (got %s)", cfg_got(got, sizeof(got), v));
+	return 0;
+}
+
+/* A host name (no address, no port). */
+static int
+cfg_check_hostname_key(const char *v, char *reason, size_t n)
+{
+	char got[CFG_GOT_MAX_BYTES];
+
+	if (strlen(v) > CFG_HOSTNAME_MAX_CHARS || cfg_check_hostname(v) != 0)
+		return cfg_fail(reason, n, "invalid host name (got %s)",
+		    cfg_got(got, sizeof(got), v));
+	return 0;
+}
+
+/*
+ * Walks "LEFT=RIGHT,..." (no empty entry), checking each side with the
+ * callbacks; what is wrong is named with the entry's number.
+ */
+static int
+cfg_check_pairs(const char *v, int (*left)(const char *, char *, size_t),
+    int (*right)(const char *, char *, size_t), const char *form,
+    char *reason, size_t n)
+{
+	char entry[CFG_HOST_MAX_BYTES * 2], why[CFG_REASON_MAX_BYTES];
+	char got[CFG_GOT_MAX_BYTES];
+	const char *p = v, *end, *eq;
+	size_t len;
+	int i = 1;
+
+	for (;; i++) {
+		end = strchr(p, ',');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (len >= sizeof(entry))
+			return cfg_fail(reason, n, "entry %d is too long", i);
+		memcpy(entry, p, len);
+		entry[len] = '\0';
+		if ((eq = strchr(entry, '=')) == NULL || eq == entry ||
+		    eq[1] == '\0')
+			return cfg_fail(reason, n, "entry %d: expected %s (got "
+			    "%s)", i, form, cfg_got(got, sizeof(got), entry));
+		entry[eq - entry] = '\0';
+		if (left(entry, why, sizeof(why)) != 0 ||
+		    right(eq + 1, why, sizeof(why)) != 0)
+			return cfg_fail(reason, n, "entry %d: %s", i, why);
+		if (end == NULL)
+			return 0;
+		p = end + 1;
+	}
+}
+
+/* An MX map's domain: a host name, or "*". */
+static int
+cfg_check_mx_domain(const char *v, char *reason, size_t n)
+{
+	return strcmp(v, "*") == 0 ? 0 : cfg_check_hostname_key(v, reason, n);
+}
+
+static int
+cfg_check_mx_hosts(const char *v, char *reason, size_t n)
+{
+	return cfg_check_pairs(v, cfg_check_mx_domain, cfg_check_listen,
+	    "DOMAIN=HOST:PORT", reason, n);
+}
+
+/* A transport rule's pattern: a glob without spaces or commas. */
+static int
+cfg_check_pattern(const char *v, char *reason, size_t n)
+{
+	char got[CFG_GOT_MAX_BYTES];
+	const char *p;
+
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return cfg_fail(reason, n, "pattern has a space or a "
+			    "control character (got %s)",
+			    cfg_got(got, sizeof(got), v));
+	return 0;
+}
+
+static int
+cfg_check_transport(const char *v, char *reason, size_t n)
+{
+	char got[CFG_GOT_MAX_BYTES];
+	size_t i;
+
+	for (i = 0; cfg_deliver_modes[i] != NULL; i++)
+		if (strcmp(v, cfg_deliver_modes[i]) == 0)
+			return 0;
+	return cfg_fail(reason, n, "transport must be simulate, relay or mx "
+	    "(got %s)", cfg_got(got, sizeof(got), v));
+}
+
+static int
+cfg_check_transport_rules(const char *v, char *reason, size_t n)
+{
+	return cfg_check_pairs(v, cfg_check_pattern, cfg_check_transport,
+	    "PATTERN=TRANSPORT", reason, n);
+}
+
+/*
+ * What one key's value needs of another's, checked once all are read:
+ * relaying needs a relay.
+ */
+static int
+cfg_cross_check(const struct cfg *c, char *err)
+{
+	if (c->relay == NULL && (strcmp(c->deliver, "relay") == 0 ||
+	    (c->transport_rules != NULL && strstr(c->transport_rules,
+	    "=relay") != NULL))) {
+		snprintf(err, CFG_ERROR_MAX_BYTES, "relay: must be set when "
+		    "mail is relayed (%s)", strcmp(c->deliver, "relay") == 0 ?
+		    "deliver is relay" : "a transport rule says relay");
+		return -1;
+	}
+	if ((c->relay_user == NULL) != (c->relay_password == NULL)) {
+		snprintf(err, CFG_ERROR_MAX_BYTES, "%s: must be set with %s",
+		    c->relay_user == NULL ? "relay-user" : "relay-password",
+		    c->relay_user == NULL ? "relay-password" : "relay-user");
+		return -1;
+	}
 	return 0;
 }
 
@@ -1647,6 +1875,8 @@ cfg_load(struct cfg *c, int argc, char **argv, char **envp,
 	    cfg_argv_apply(c, args, nargs, NULL, err) == -1)
 		goto out;
 	cfg_credentials_resolve(c);
+	if (cfg_cross_check(c, err) != 0)
+		goto out;
 	r = CFG_OK;
 out:
 	free(args);

@@ -89,6 +89,23 @@ struct cfg {
 	int smtp_max_connections;
 	int smtp_timeout;	/* idle seconds */
 	int smtp_threads;	/* 0: one per CPU core */
+	/* The delivery core (rmt.c) and the feedback listener. */
+	char *deliver;		/* "simulate", "relay" or "mx" */
+	char *relay;		/* smarthost HOST:PORT, or NULL */
+	char *relay_user;	/* AUTH with the relay, or NULL */
+	char *relay_password;
+	char *relay_tls;	/* "off", "starttls", "require" or "tls" */
+	char *mx_hosts;		/* "DOMAIN=HOST:PORT,...", or NULL */
+	int mx_port;		/* port of MX hosts found in DNS */
+	char *transport_rules;	/* "PATTERN=TRANSPORT,...", or NULL */
+	int delivery_tls_verify;	/* check relays' and MX certificates */
+	char *delivery_ca_file;	/* PEM trust anchors, or NULL: system */
+	int delivery_threads;
+	int delivery_connections;	/* per destination */
+	int delivery_timeout;	/* seconds: connect, each reply */
+	char *delivery_hostname;	/* EHLO name, reportingMTA */
+	char *feedback_domain;	/* of the envelope sender SES uses */
+	char *feedback_smtp;	/* feedback listener HOST:PORT, or "off" */
 };
 
 enum cfg_result {

@@ -30,6 +30,14 @@ static const int64_t dlv_backoff_ms[] = {
 	60000, 5 * 60000, 15 * 60000, 30 * 60000, 60 * 60000, 2 * 3600000,
 };
 
+/* How long row's recipient is retried: its configuration set's
+ * MaxDeliverySeconds, else SES's default. */
+static int64_t
+dlv_expiry_ms(const struct store_queue_row *row)
+{
+	return row->max_delivery_ms > 0 ? row->max_delivery_ms : DLV_EXPIRY_MS;
+}
+
 /* What an assembled event's detail is built as. */
 enum dlv_shape {
 	DLV_SHAPE_DELIVERY, DLV_SHAPE_BOUNCE, DLV_SHAPE_EXPIRED,
@@ -135,8 +143,8 @@ dlv_feedback_id(const struct store_queue_row *row, int64_t ms,
  * 2020-12 and 2022-02).
  */
 static void
-dlv_expired(const struct dlv_result *res, struct dlv_result *out,
-    char **diag)
+dlv_expired(const struct dlv_result *res, int64_t expiry_ms,
+    struct dlv_result *out, char **diag)
 {
 	const char *last = res->diagnostic;
 
@@ -146,9 +154,9 @@ dlv_expired(const struct dlv_result *res, struct dlv_result *out,
 	out->status = "4.4.7";
 	*diag = last != NULL && *last != '\0' ? xasprintf("smtp; 550 4.4.7 "
 	    "Message expired: unable to deliver in %lld minutes.<%s>",
-	    (long long)(DLV_EXPIRY_MS / 60000), last) : xasprintf("smtp; 550 "
+	    (long long)(expiry_ms / 60000), last) : xasprintf("smtp; 550 "
 	    "4.4.7 Message expired: unable to deliver in %lld minutes.",
-	    (long long)(DLV_EXPIRY_MS / 60000));
+	    (long long)(expiry_ms / 60000));
 	out->diagnostic = *diag;
 }
 
@@ -199,7 +207,8 @@ dlv_detail(const struct dlv_event *e, int64_t now)
 			bn.timestamp_ms = now;
 			bn.remote_mta_ip = res->remote_mta_ip;
 			bn.reporting_mta = res->reporting_mta;
-			dlv_expired(res, &expired, &diag);
+			dlv_expired(res, dlv_expiry_ms(e->row), &expired,
+			    &diag);
 			rcpt = dlv_recipients(e, &expired, "failed", 1);
 		} else {
 			bn.type = res->bounce_type;
@@ -242,7 +251,7 @@ dlv_detail(const struct dlv_event *e, int64_t now)
 		struct evt_delay dl = { .timestamp_ms = now,
 		    .delay_type = res->delay_type ? res->delay_type :
 		    "General", .expiration_ms = e->row->created_ms +
-		    DLV_EXPIRY_MS, .nrecipients = e->nrows };
+		    dlv_expiry_ms(e->row), .nrecipients = e->nrows };
 
 		rcpt = dlv_recipients(e, res, NULL, 1);
 		dl.recipients = rcpt;
@@ -402,7 +411,7 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 		    res->bounce_subtype ? res->bounce_subtype : "",
 		    res->status ? res->status : "",
 		    res->diagnostic ? res->diagnostic : "");
-		if (b->now_ms - row->created_ms >= DLV_EXPIRY_MS) {
+		if (b->now_ms - row->created_ms >= dlv_expiry_ms(row)) {
 			/* AWS: a soft bounce SES stopped retrying is
 			 * reported as a Transient bounce (§4.4). */
 			dlv_join(b, row, res, "Bounce", DLV_SHAPE_EXPIRED, key);
@@ -415,8 +424,8 @@ dlv_one(struct dlv_batch *b, const struct store_queue_row *row,
 			k = sizeof(dlv_backoff_ms) / sizeof(dlv_backoff_ms[0]) -
 			    1;
 		*next_ms = b->now_ms + dlv_backoff_ms[k];
-		if (*next_ms > row->created_ms + DLV_EXPIRY_MS)
-			*next_ms = row->created_ms + DLV_EXPIRY_MS;
+		if (*next_ms > row->created_ms + dlv_expiry_ms(row))
+			*next_ms = row->created_ms + dlv_expiry_ms(row);
 		*state = "queued";
 		break;
 	}

@@ -49,7 +49,8 @@ int
 dns_query(const char *resolver, const char *name, enum dns_type type,
     struct dns_answers *out)
 {
-	static const int types[] = { ns_t_txt, ns_t_cname, ns_t_mx };
+	static const int types[] = { ns_t_txt, ns_t_cname, ns_t_mx,
+	    ns_t_a, ns_t_aaaa };
 	struct __res_state st;
 	unsigned char answer[NS_PACKETSZ * 4];
 	ns_msg msg;
@@ -57,6 +58,7 @@ dns_query(const char *resolver, const char *name, enum dns_type type,
 	int len, i, count, rc = -1;
 
 	out->n = 0;
+	out->nxdomain = 0;
 	memset(&st, 0, sizeof(st));
 	if (res_ninit(&st) != 0)
 		return -1;
@@ -71,6 +73,7 @@ dns_query(const char *resolver, const char *name, enum dns_type type,
 		/* NXDOMAIN and NODATA are answers: no records. */
 		rc = (st.res_h_errno == HOST_NOT_FOUND ||
 		    st.res_h_errno == NO_DATA) ? 0 : -1;
+		out->nxdomain = st.res_h_errno == HOST_NOT_FOUND;
 		goto out;
 	}
 	if (ns_initparse(answer, len, &msg) != 0)
@@ -99,12 +102,19 @@ dns_query(const char *resolver, const char *name, enum dns_type type,
 				k += sl;
 			}
 			v[o] = '\0';
+		} else if (type == DNS_A || type == DNS_AAAA) {
+			if (ns_rr_rdlen(rr) != (type == DNS_A ? 4 : 16) ||
+			    inet_ntop(type == DNS_A ? AF_INET : AF_INET6, rd, v,
+			    DNS_VALUE_MAX_BYTES) == NULL)
+				continue;
 		} else if (ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg),
 		    type == DNS_MX ? rd + 2 : rd, v, DNS_VALUE_MAX_BYTES) < 0) {
 			continue;
 		} else {
 			dns_lower(v);
 		}
+		out->pref[out->n] = type == DNS_MX && ns_rr_rdlen(rr) >= 2 ?
+		    (unsigned)(rd[0] << 8 | rd[1]) : 0;
 		out->n++;
 	}
 	rc = 0;

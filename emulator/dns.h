@@ -1,6 +1,6 @@
 /*
- * dns — the few DNS look-ups the dns verification mode makes (TXT, CNAME,
- * MX), over UDP to the configured resolver (--dns-resolver) or the
+ * dns — the few DNS look-ups sesbox makes (TXT, CNAME, MX for the dns
+ * verification mode; MX, A, AAAA for delivery), over UDP to the configured resolver (--dns-resolver) or the
  * system's, with a short timeout and no cache. It decides nothing about
  * verification; ident.c does.
  */
@@ -17,13 +17,18 @@ enum dns_type {
 	DNS_TXT,
 	DNS_CNAME,
 	DNS_MX,
+	DNS_A,
+	DNS_AAAA,
 };
 
 struct dns_answers {
 	/* TXT: the strings of a record joined; CNAME: the target; MX: the
-	 * exchange (preference dropped). Lower case for names. */
+	 * exchange (its preference in pref[]); A, AAAA: the address as
+	 * text. Lower case for names. */
 	char v[DNS_ANSWERS_MAX][DNS_VALUE_MAX_BYTES];
+	unsigned pref[DNS_ANSWERS_MAX];
 	size_t n;
+	int nxdomain;		/* n is 0 because the name does not exist */
 };
 
 /*

@@ -13,8 +13,12 @@
 /* What a claimed row is read from (store_queue_row_read's columns). */
 #define STORE_QUEUE_COLUMNS "r.message_id, r.idx, r.address, r.state, " \
 	"r.attempts, m.account_id, m.region, m.source, m.created_ms, " \
-	"m.verdict, m.configuration_set FROM recipient r JOIN message m " \
-	"USING (message_id)"
+	"m.verdict, m.configuration_set, " \
+	"json_extract(c.delivery, '$.MaxDeliverySeconds'), " \
+	"json_extract(c.delivery, '$.TlsPolicy') = 'REQUIRE' " \
+	"FROM recipient r JOIN message m USING (message_id) " \
+	"LEFT JOIN configuration_set c ON c.account_id = m.account_id AND " \
+	"c.region = m.region AND c.name = m.configuration_set"
 
 void
 store_queue_row_fini(struct store_queue_row *r)
@@ -43,6 +47,8 @@ store_queue_row_read(sqlite3_stmt *st, struct store_queue_row *r)
 	r->created_ms = sqlite3_column_int64(st, 8);
 	r->verdict = store_text_dup(st, 9);
 	r->configuration_set = store_text_dup(st, 10);
+	r->max_delivery_ms = sqlite3_column_int64(st, 11) * 1000;
+	r->tls_required = sqlite3_column_int(st, 12);
 }
 
 long
@@ -118,6 +124,72 @@ store_queue_settle(struct store *s, const struct store_queue_row *r,
 	sqlite3_bind_int64(st, 4, next_ms);
 	sqlite3_bind_int(st, 5, strcmp(r->state, "queued") == 0);
 	return store_step_done(s, st);
+}
+
+int
+store_queue_lease(struct store *s, const struct store_queue_row *r)
+{
+	static const char sql[] = "UPDATE recipient SET state = 'sending' "
+	    "WHERE message_id = ?1 AND idx = ?2";
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, r->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->idx);
+	return store_step_done(s, st);
+}
+
+int
+store_queue_leased(struct store *s, const struct store_queue_row *r)
+{
+	static const char sql[] = "SELECT 1 FROM recipient WHERE message_id "
+	    "= ?1 AND idx = ?2 AND state = 'sending'";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, r->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->idx);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_queue_recover(struct store *s)
+{
+	static const char sql[] = "UPDATE recipient SET state = 'queued' "
+	    "WHERE state = 'sending'";
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL || store_step_done(s, st) != 0)
+		return -1;
+	return sqlite3_changes(store_db(s));
+}
+
+int
+store_queue_raw(struct store *s, const char *message_id, char **raw,
+    size_t *len)
+{
+	static const char sql[] = "SELECT raw FROM message WHERE message_id "
+	    "= ?1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		*raw = xmalloc(*len + 1);
+		if (*len > 0)
+			memcpy(*raw, sqlite3_column_blob(st, 0), *len);
+		(*raw)[*len] = '\0';
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 int

@@ -21,6 +21,7 @@
 #include "rep.h"
 #include "sesview.h"
 #include "sim.h"
+#include "rmt.h"
 #include "smtp.h"
 #include "sns.h"
 #include "sns_deliver.h"
@@ -526,6 +527,7 @@ inspect_metrics(const struct route_request *req,
 	}
 	pub_metrics(f);
 	smtp_metrics(f);
+	rmt_metrics(f);
 	rc = s != NULL ? rep_metrics(s, route_cfg_get(), tclock_now_ms(), f) :
 	    -1;
 	fclose(f);
