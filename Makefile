@@ -171,13 +171,17 @@ asan: deps
 		CK_FORK=no; \
 	$(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan unit e2e
 
-bench: deps all $(BUILD)/bench/smtpload
+BENCH_TOOLS := $(BUILD)/bench/smtpload $(BUILD)/bench/smtpsink
+
+bench: deps all $(BENCH_TOOLS)
 	$(Q)bench/run.sh $(BIN)/sesbox
 	$(Q)bench/capture.sh $(BIN)/sesbox
 	$(Q)bench/smtp.sh $(BIN)/sesbox $(BUILD)/bench/smtpload
+	$(Q)bench/deliver.sh $(BIN)/sesbox $(BUILD)/bench/smtpload $(BUILD)/bench/smtpsink
 
-# The SMTP load client (bench/smtp.sh): warnings are errors here always.
-$(BUILD)/bench/smtpload: bench/smtpload.c
+# The SMTP load client (bench/smtp.sh, bench/deliver.sh) and the SMTP sink
+# sesbox delivers to (bench/deliver.sh): warnings are errors here always.
+$(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(@D) && $(CC) -std=c11 $(OPT) -Wall -Wextra -Wshadow -Wformat=2 -Werror \
 		-D_GNU_SOURCE -o $@ $< -lpthread

@@ -4,13 +4,14 @@
 # verifies bench@example.com and sets pid, log and url. Its SMTP listeners
 # take free ports unless ARGS name them (--smtp, --smtps). It is stopped
 # and its log removed when the script exits, with any files the script
-# lists in bench_files.
+# lists in bench_files and any processes it lists in bench_pids.
 bench_files=
+bench_pids=
 bench_start() {
 	local bin=$1 port= smtp=()
 	shift
 	log=$(mktemp)
-	trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log" $bench_files' EXIT
+	trap 'kill "$pid" $bench_pids 2>/dev/null || true; wait "$pid" $bench_pids 2>/dev/null || true; rm -f "$log" $bench_files' EXIT
 	if "$bin" --help 2>/dev/null | grep -- '^ *--smtp ' >/dev/null; then
 		[[ " $* " == *" --smtp "* ]] || smtp+=(--smtp 127.0.0.1:0)
 		[[ " $* " == *" --smtps "* ]] || smtp+=(--smtps 127.0.0.1:0)

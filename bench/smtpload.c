@@ -6,10 +6,15 @@
  * EHLO and AUTH PLAIN once, then until the run's time is up sends one small
  * message after another: MAIL, RCPT and DATA in one write (PIPELINING),
  * then the message and its final dot. A message's latency is from that
- * first write to its "250 Ok <MessageId>". At the end it prints the
- * acknowledged count, messages per second and the p50/p99/max latency, and
- * with -o appends every acknowledged MessageId to a file (one a line) so the
- * caller can check that each one was captured.
+ * first write to its "250 Ok <MessageId>" (any 250 without -o). At the
+ * end it prints the acknowledged count, messages per second and the
+ * p50/p99/max latency, and with -o appends every acknowledged MessageId to
+ * a file (one a line) so the caller can check that each one was captured.
+ *
+ * With -r N a message has N RCPTs (the -t address with 0 .. N-1 appended
+ * to its local part when N > 1), and the last line also gives rcpts=, the
+ * recipients accepted in acknowledged messages (bench/deliver.sh). With -m
+ * it stops after that many messages in all, or at -d, whichever comes first.
  *
  * Not a test and not TLS: it measures the server's ingest path. It exits 1
  * when a connection cannot be set up or any reply is not the expected one
@@ -22,6 +27,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +40,7 @@
 #define SMTPLOAD_READ_BYTES 16384
 #define SMTPLOAD_ERRORS_SHOWN 5
 #define SMTPLOAD_MSGID_MAX_BYTES 128
+#define SMTPLOAD_RCPTS_MAX 50		/* SES's recipients per message */
 
 struct options {
 	const char *host;
@@ -45,6 +52,8 @@ struct options {
 	const char *from;
 	const char *to;
 	const char *ids_path;
+	int rcpts;		/* RCPTs per message, -r */
+	long messages;		/* in all, -m; 0 for no limit */
 };
 
 struct conn {
@@ -56,6 +65,7 @@ struct conn {
 	size_t msg_len;
 	uint32_t *lat_us;	/* per acknowledged message */
 	size_t n_acked, cap;
+	uint64_t rcpts_acked;	/* accepted RCPTs of acknowledged messages */
 	char *ids;		/* acknowledged MessageIds, '\n'-terminated */
 	size_t ids_len, ids_cap;
 	uint64_t errors;
@@ -63,6 +73,7 @@ struct conn {
 };
 
 static double deadline_s;
+static atomic_long messages_claimed;
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned errors_shown;
 
@@ -260,17 +271,24 @@ conn_open(struct conn *c)
 	return 0;
 }
 
-static void
+/*
+ * Returns 0 when line acknowledges the message, -1 when it does not. -o
+ * needs the MessageId of "250 Ok <MessageId>"; without it any 250 will do
+ * (bench/smtpsink's, say).
+ */
+static int
 record(struct conn *c, double started, const char *line)
 {
 	const char *id = line + 7;		/* after "250 Ok " */
-	size_t n = strlen(id);
+	size_t n = 0;
 
-	if (strncmp(line, "250 Ok ", 7) != 0 || n == 0 ||
-	    n > SMTPLOAD_MSGID_MAX_BYTES) {
-		report(c, "end of data: expected 250 Ok <MessageId>, "
-		    "got \"%s\"", line);
-		return;
+	if (strncmp(line, "250 Ok ", 7) == 0)
+		n = strlen(id);
+	if (c->opt->ids_path == NULL ? strncmp(line, "250 ", 4) != 0 :
+	    n == 0 || n > SMTPLOAD_MSGID_MAX_BYTES) {
+		report(c, "end of data: expected %s, got \"%s\"",
+		    c->opt->ids_path ? "250 Ok <MessageId>" : "250", line);
+		return -1;
 	}
 	if (c->n_acked == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 4096;
@@ -286,6 +304,36 @@ record(struct conn *c, double started, const char *line)
 		c->ids_len += n;
 		c->ids[c->ids_len++] = '\n';
 	}
+	return 0;
+}
+
+/*
+ * MAIL, the RCPTs and DATA in one string (new): the -t address itself for
+ * one recipient, else its local part with 0 .. N-1 appended.
+ */
+static char *
+envelope_new(const struct options *o, size_t *len)
+{
+	size_t cap = 64 + strlen(o->from) +
+	    (size_t)o->rcpts * (strlen(o->to) + 24);
+	char *env = xrealloc(NULL, cap);
+	const char *at = strrchr(o->to, '@');
+	int local = at ? (int)(at - o->to) : (int)strlen(o->to), i;
+	size_t n;
+
+	n = (size_t)snprintf(env, cap, "MAIL FROM:<%s>\r\n", o->from);
+	for (i = 0; i < o->rcpts; i++) {
+		if (o->rcpts == 1)
+			n += (size_t)snprintf(env + n, cap - n,
+			    "RCPT TO:<%s>\r\n", o->to);
+		else
+			n += (size_t)snprintf(env + n, cap - n,
+			    "RCPT TO:<%.*s%d%s>\r\n", local, o->to, i,
+			    o->to + local);
+	}
+	n += (size_t)snprintf(env + n, cap - n, "DATA\r\n");
+	*len = n;
+	return env;
 }
 
 static void *
@@ -293,42 +341,52 @@ conn_run(void *arg)
 {
 	struct conn *c = arg;
 	const struct options *o = c->opt;
-	char envelope[1024], line[SMTPLOAD_LINE_MAX_BYTES];
-	int n;
+	char line[SMTPLOAD_LINE_MAX_BYTES], *envelope;
+	size_t n;
 
 	if (conn_open(c) != 0) {
 		c->dead = 1;
 		return NULL;
 	}
-	n = snprintf(envelope, sizeof envelope,
-	    "MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n", o->from, o->to);
+	envelope = envelope_new(o, &n);
 	while (!c->dead && now_s() < deadline_s) {
 		double started = now_s();
-		int mail, rcpt, data;
+		int mail, rcpt = -1, data, i, accepted = 0;
 
-		if (write_all(c, envelope, (size_t)n) != 0)
+		if (o->messages > 0 && atomic_fetch_add(&messages_claimed, 1) >=
+		    o->messages)
+			break;
+		if (write_all(c, envelope, n) != 0)
 			break;
 		mail = read_reply(c, line, sizeof line);
 		if (mail != 250 && mail >= 0)
 			report(c, "MAIL: \"%s\"", line);
-		rcpt = mail < 0 ? -1 : read_reply(c, line, sizeof line);
-		if (rcpt != 250 && rcpt >= 0)
-			report(c, "RCPT: \"%s\"", line);
+		for (i = 0; i < o->rcpts && mail >= 0; i++) {
+			rcpt = read_reply(c, line, sizeof line);
+			if (rcpt < 0)
+				break;
+			if (rcpt == 250)
+				accepted++;
+			else
+				report(c, "RCPT: \"%s\"", line);
+		}
 		data = rcpt < 0 ? -1 : read_reply(c, line, sizeof line);
 		if (data < 0)
 			break;
 		if (data != 354) {
-			if (mail == 250 && rcpt == 250)
+			if (mail == 250 && accepted == o->rcpts)
 				report(c, "DATA: \"%s\"", line);
 			continue;
 		}
 		if (write_all(c, c->msg, c->msg_len) != 0 ||
 		    read_reply(c, line, sizeof line) < 0)
 			break;
-		record(c, started, line);
+		if (record(c, started, line) == 0)
+			c->rcpts_acked += (uint64_t)accepted;
 	}
 	if (!c->dead && write_all(c, "QUIT\r\n", 6) == 0)
 		(void)expect(c, 221, "QUIT");
+	free(envelope);
 	return NULL;
 }
 
@@ -345,7 +403,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: smtpload [-c CONNS] [-d SECONDS] [-u USER] [-p PASSWORD]\n"
-	    "                [-f FROM] [-t TO] [-o IDS_FILE] HOST:PORT\n");
+	    "                [-f FROM] [-t TO] [-r RCPTS] [-m MESSAGES]\n"
+	    "                [-o IDS_FILE] HOST:PORT\n");
 	exit(2);
 }
 
@@ -355,18 +414,18 @@ main(int argc, char **argv)
 	struct options o = {
 		.conns = 16, .seconds = 10, .user = "AKIDSMTPLOAD",
 		.password = "smtpload", .from = "bench@example.com",
-		.to = "rcpt@example.net",
+		.to = "rcpt@example.net", .rcpts = 1,
 	};
 	struct conn *conns;
 	pthread_t *threads;
 	uint32_t *all;
 	size_t total = 0, k;
-	uint64_t errors = 0;
+	uint64_t errors = 0, rcpts = 0;
 	double start, elapsed;
 	char *colon, body[512];
-	int ch, i, dead = 0;
+	int ch, i, dead = 0, rcpts_given = 0;
 
-	while ((ch = getopt(argc, argv, "c:d:u:p:f:t:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:u:p:f:t:o:r:m:")) != -1) {
 		switch (ch) {
 		case 'c': o.conns = atoi(optarg); break;
 		case 'd': o.seconds = atof(optarg); break;
@@ -375,13 +434,16 @@ main(int argc, char **argv)
 		case 'f': o.from = optarg; break;
 		case 't': o.to = optarg; break;
 		case 'o': o.ids_path = optarg; break;
+		case 'r': o.rcpts = atoi(optarg); rcpts_given = 1; break;
+		case 'm': o.messages = atol(optarg); break;
 		default: usage();
 		}
 	}
 	if (optind + 1 != argc || o.conns < 1 || o.conns > 10000 ||
 	    o.seconds <= 0 || strlen(o.user) > 200 ||
 	    strlen(o.password) > 200 || strlen(o.from) > 300 ||
-	    strlen(o.to) > 300)
+	    strlen(o.to) > 300 || o.rcpts < 1 ||
+	    o.rcpts > SMTPLOAD_RCPTS_MAX || o.messages < 0)
 		usage();
 	o.host = argv[optind];
 	colon = strrchr(argv[optind], ':');
@@ -420,6 +482,7 @@ main(int argc, char **argv)
 		pthread_join(threads[i], NULL);
 		total += conns[i].n_acked;
 		errors += conns[i].errors;
+		rcpts += conns[i].rcpts_acked;
 		dead += conns[i].dead;
 	}
 	elapsed = now_s() - start;
@@ -450,11 +513,14 @@ main(int argc, char **argv)
 		}
 	}
 	printf("conns=%d seconds=%.2f acked=%zu errors=%" PRIu64
-	    " msgs_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+	    " msgs_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f",
 	    o.conns, elapsed, total, errors, total / elapsed,
 	    total ? all[total / 2] / 1e3 : 0.0,
 	    total ? all[(size_t)((double)(total - 1) * 0.99)] / 1e3 : 0.0,
 	    total ? all[total - 1] / 1e3 : 0.0);
+	if (rcpts_given)
+		printf(" rcpts=%" PRIu64, rcpts);
+	putchar('\n');
 	for (i = 0; i < o.conns; i++) {
 		if (conns[i].fd >= 0)
 			close(conns[i].fd);
