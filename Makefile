@@ -76,7 +76,7 @@ DEB_BUILD_PACKAGES := gcc make pkg-config libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev libssl-dev libcurl4-openssl-dev libopendkim-dev
 DEB_PACKAGES := $(DEB_BUILD_PACKAGES) check python3 \
 	python3-pytest python3-boto3 python3-requests python3-cryptography \
-	python3-dkim awscli wrk curl openssl python3-selenium chromium chromium-driver \
+	python3-dkim python3-aiosmtpd awscli wrk curl openssl python3-selenium chromium chromium-driver \
 	swaks libnet-ssleay-perl
 
 .PHONY: all deps build-deps run test unit e2e bench asan fuzz lint fmt model docs \

@@ -48,6 +48,9 @@ from botocore.credentials import Credentials  # noqa: E402
 import pytest  # noqa: E402
 import requests  # noqa: E402
 
+# The SMTP sink of the delivery tests: its fixtures, for every test module.
+from smtpsink import make_sink, sink, tls_sink  # noqa: E402,F401
+
 SESBOX_BIN = os.environ.get("SESBOX_BIN", str(ROOT / "bin" / "sesbox"))
 AWS_CLI = "/usr/bin/aws"
 
