@@ -27,7 +27,7 @@ say = $(if $(Q),@printf '  %-6s %s\n' $(1) $(2);)
 LIB_SRCS := \
 	emulator/addr.c emulator/awserr.c emulator/buf.c emulator/cfg.c \
 	emulator/dkim.c emulator/dns.c emulator/embed.c \
-	emulator/evt.c emulator/mime.c \
+	emulator/evt.c emulator/fbr.c emulator/mime.c \
 	emulator/http.c emulator/ident.c emulator/log.c emulator/model.c \
 	emulator/msgid.c emulator/tclock.c emulator/verify.c \
 	emulator/op.c \
@@ -63,7 +63,7 @@ EMBED_FILES := \
 	emulator/models/sns/2010-03-31/service-2.json \
 	$(sort $(wildcard emulator/schema/*.sql)) \
 	simulator/ui/index.html simulator/ui/app.css simulator/ui/app.js
-UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime evt sendauth commit \
+UNIT_TESTS := cfg sigv4 qry rest valid wire model tpl mime fbr evt sendauth commit \
 	evdest supp sns forward capture notify feed tls smtpc dkim
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
@@ -186,7 +186,7 @@ $(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c
 	$(Q)mkdir -p $(@D) && $(CC) -std=c11 $(OPT) -Wall -Wextra -Wshadow -Wformat=2 -Werror \
 		-D_GNU_SOURCE -o $@ $< -lpthread
 
-# libFuzzer on both decoders (clang), FUZZ_SECONDS each (default 60).
+# libFuzzer on the decoders and parsers (clang), FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined
 fuzz:
@@ -194,7 +194,7 @@ fuzz:
 		$$SUDO apt-get install -y -qq clang >/dev/null; }
 	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz BIN=bin-fuzz \
 		OPT="-O1 -g" SAN="$(FUZZ_SAN)" build-fuzz/libsesbox.a
-	$(Q)for t in qry rest mime; do \
+	$(Q)for t in qry rest mime fbr; do \
 		clang -O1 -g -fsanitize=fuzzer,address,undefined -Iemulator -Isimulator \
 			$$(pkg-config --cflags $(PKGS)) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
 			build-fuzz/libsesbox.a $(LDLIBS_ALL) || exit 1; \
