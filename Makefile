@@ -41,7 +41,7 @@ LIB_SRCS := \
 	emulator/store_commit.c \
 	emulator/store_cvt.c emulator/store_link.c emulator/store_message.c \
 	emulator/store_send.c emulator/quota.c emulator/send.c \
-	emulator/smtp.c emulator/smtpc.c emulator/rmt.c \
+	emulator/smtp.c emulator/smtpc.c emulator/rmt.c emulator/fbin.c \
 	emulator/op_send.c \
 	emulator/sendauth.c \
 	emulator/dlv.c emulator/queue.c emulator/store_queue.c \

@@ -2,7 +2,7 @@
 # ephemeral sesbox on a loopback port with unthrottled quotas (the
 # benchmarks measure sesbox, not SES's limits), waits until it answers,
 # verifies bench@example.com and sets pid, log and url. Its SMTP listeners
-# take free ports unless ARGS name them (--smtp, --smtps). It is stopped
+# take free ports unless ARGS name them (--smtp, --smtps, --feedback-smtp). It is stopped
 # and its log removed when the script exits, with any files the script
 # lists in bench_files and any processes it lists in bench_pids.
 bench_files=
@@ -15,6 +15,7 @@ bench_start() {
 	if "$bin" --help 2>/dev/null | grep -- '^ *--smtp ' >/dev/null; then
 		[[ " $* " == *" --smtp "* ]] || smtp+=(--smtp 127.0.0.1:0)
 		[[ " $* " == *" --smtps "* ]] || smtp+=(--smtps 127.0.0.1:0)
+		[[ " $* " == *" --feedback-smtp "* ]] || smtp+=(--feedback-smtp 127.0.0.1:0)
 	fi
 	"$bin" --ephemeral --listen 127.0.0.1:0 --log-level "${BENCH_LOG_LEVEL:-info}" \
 		--max-send-rate 1000000000 --max-24h-send -1 "${smtp[@]}" "$@" 2>"$log" &

@@ -100,6 +100,7 @@ main(int argc, char **argv)
 	char err[CFG_ERROR_MAX_BYTES > MAIN_ERROR_MAX_BYTES ?
 	    CFG_ERROR_MAX_BYTES : MAIN_ERROR_MAX_BYTES];
 	char smtp_addr[SMTP_ADDR_MAX_BYTES], smtps_addr[SMTP_ADDR_MAX_BYTES];
+	char feedback_addr[SMTP_ADDR_MAX_BYTES];
 	struct cfg cfg;
 	enum log_level level;
 	sigset_t stop;
@@ -193,13 +194,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "sesbox: %s\n", err);
 		goto out_http;
 	}
-	smtp_bound(0, smtp_addr);
-	smtp_bound(1, smtps_addr);
+	smtp_bound(SMTP_LISTENER_STARTTLS, smtp_addr);
+	smtp_bound(SMTP_LISTENER_TLS, smtps_addr);
+	smtp_bound(SMTP_LISTENER_FEEDBACK, feedback_addr);
 	log_info("msg=listening version=%s addr=%.*s:%u threads=%u data=%s "
-	    "ephemeral=%d strict_auth=%d region=%s smtp=%s smtps=%s",
-	    SESBOX_VERSION, (int)(strrchr(cfg.listen, ':') - cfg.listen),
-	    cfg.listen, (unsigned)http_port(), threads, store_dir(),
-	    cfg.ephemeral, cfg.strict_auth, cfg.region, smtp_addr, smtps_addr);
+	    "ephemeral=%d strict_auth=%d region=%s smtp=%s smtps=%s "
+	    "feedback=%s deliver=%s", SESBOX_VERSION,
+	    (int)(strrchr(cfg.listen, ':') - cfg.listen), cfg.listen,
+	    (unsigned)http_port(), threads, store_dir(), cfg.ephemeral,
+	    cfg.strict_auth, cfg.region, smtp_addr, smtps_addr, feedback_addr,
+	    cfg.deliver);
 	if (sigwait(&stop, &sig) != 0)
 		sig = 0;
 	log_info("msg=stopping signal=%s", sig == SIGINT ? "INT" : "TERM");

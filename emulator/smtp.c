@@ -35,6 +35,7 @@
 #include "awserr.h"
 #include "buf.h"
 #include "cfg.h"
+#include "fbin.h"
 #include "log.h"
 #include "msgid.h"
 #include "op.h"
@@ -85,6 +86,7 @@ struct smtp_sess {
 	int fd;
 	SSL *ssl;
 	int implicit;			/* --smtps: TLS from the start */
+	int feedback;			/* the feedback listener's */
 	enum smtp_state state;
 	struct buf in;			/* received, from in_off on unread */
 	size_t in_off;
@@ -126,13 +128,17 @@ struct smtp_loop {
 struct smtp_listener {
 	int fd;
 	int implicit;
+	int feedback;			/* reports about delivered mail */
+	const char *key;		/* its configuration key */
 	char addr[SMTP_ADDR_MAX_BYTES];
 };
 
 static const struct cfg *smtp_cfg;
 static SSL_CTX *smtp_tls;
-static struct smtp_listener smtp_listeners[2] = { { -1, 0, "off" },
-	{ -1, 1, "off" } };
+#define SMTP_NLISTENERS 3
+static struct smtp_listener smtp_listeners[SMTP_NLISTENERS] = {
+	{ -1, 0, 0, "smtp", "off" }, { -1, 1, 0, "smtps", "off" },
+	{ -1, 0, 1, "feedback-smtp", "off" } };
 static struct smtp_loop *smtp_loops;
 static unsigned smtp_nloops;
 static atomic_int smtp_stopping;
@@ -217,6 +223,13 @@ smtp_banner(struct smtp_sess *s)
 {
 	char id[SMTP_ID_CHARS + 1], token[SMTP_TOKEN_CHARS + 1];
 
+	if (s->feedback) {
+		/* EMU: SES's feedback MX (feedback-smtp.REGION.amazonses.com)
+		 * does not publish its banner. */
+		smtp_replyf(s, "220 %s ESMTP sesbox feedback",
+		    smtp_cfg->feedback_domain);
+		return;
+	}
 	smtp_token(id, SMTP_ID_CHARS);
 	smtp_token(token, SMTP_TOKEN_CHARS);
 	smtp_replyf(s, "220 " SMTP_HOST " ESMTP SimpleEmailService-d-%s %s",
@@ -554,11 +567,11 @@ smtp_shown(const char *a, char *out, size_t n)
 static void
 smtp_cmd_mail(struct smtp_sess *s, const char *arg)
 {
-	char why[ADDR_WHY_MAX_BYTES], shown[256], line[300];
+	char why[ADDR_WHY_MAX_BYTES], shown[256], line[360];
 	const char *params = "", *p;
 	char *addr;
 
-	if (!s->authed) {
+	if (!s->authed && !s->feedback) {
 		smtp_bad(s, "530 Authentication required");
 		return;
 	}
@@ -570,7 +583,9 @@ smtp_cmd_mail(struct smtp_sess *s, const char *arg)
 		smtp_bad(s, "501 Syntax: MAIL FROM:<address>");
 		return;
 	}
-	if (*addr == '\0' || addr_check(addr, why) != 0) {
+	/* A report comes from the null sender (RFC 3464 §2). */
+	if ((*addr == '\0' && !s->feedback) || (*addr != '\0' &&
+	    addr_check(addr, why) != 0)) {
 		smtp_shown(addr, shown, sizeof(shown));
 		snprintf(line, sizeof(line), "553 <%s> Invalid email address",
 		    shown);
@@ -594,12 +609,13 @@ smtp_cmd_mail(struct smtp_sess *s, const char *arg)
 static void
 smtp_cmd_rcpt(struct smtp_sess *s, const char *arg)
 {
-	char why[ADDR_WHY_MAX_BYTES], shown[256], line[300];
+	char why[ADDR_WHY_MAX_BYTES], shown[256], line[360];
+	char msgid[MSGID_BYTES];
 	const char *params = "";
 	char *addr;
 
 	if (s->mail_from == NULL) {
-		smtp_bad(s, s->authed ? "503 Need MAIL command" :
+		smtp_bad(s, s->authed || s->feedback ? "503 Need MAIL command" :
 		    "530 Authentication required");
 		return;
 	}
@@ -610,6 +626,16 @@ smtp_cmd_rcpt(struct smtp_sess *s, const char *arg)
 	if (*addr == '\0' || addr_check(addr, why) != 0) {
 		smtp_shown(addr, shown, sizeof(shown));
 		snprintf(line, sizeof(line), "553 <%s> address unknown", shown);
+		smtp_bad(s, line);
+		free(addr);
+		return;
+	}
+	if (s->feedback && !fbin_address(addr, msgid)) {
+		/* EMU: the feedback listener takes feedback addresses
+		 * (MESSAGEID@DOMAIN) only. */
+		smtp_shown(addr, shown, sizeof(shown));
+		snprintf(line, sizeof(line), "550 5.1.1 <%s>: Recipient "
+		    "address rejected: not a feedback address", shown);
 		smtp_bad(s, line);
 		free(addr);
 		return;
@@ -689,6 +715,29 @@ smtp_committed(void *arg, int rc)
  * SendRawEmail does, with the envelope as Source and Destinations. On
  * acceptance the session waits for its batch to commit.
  */
+/*
+ * The end of a report sent to the feedback listener: recorded at once on
+ * this thread (reports are few; the commit is a short wait).
+ */
+static void
+smtp_feedback(struct smtp_sess *s)
+{
+	const char **rcpts = xcalloc(json_array_size(s->rcpts) + 1,
+	    sizeof(*rcpts));
+	char reply[FBIN_REPLY_MAX_BYTES];
+	size_t i;
+	int code;
+
+	for (i = 0; i < json_array_size(s->rcpts); i++)
+		rcpts[i] = json_string_value(json_array_get(s->rcpts, i));
+	code = fbin_ingest(smtp_cfg, rcpts, i, s->data.data != NULL ?
+	    s->data.data : "", s->data.len, reply);
+	free(rcpts);
+	smtp_reply(s, reply);
+	log_info("proto=smtp op=feedback reply=%d peer=%s", code, s->peer);
+	smtp_reset(s);
+}
+
 static void
 smtp_deliver(struct smtp_sess *s)
 {
@@ -704,6 +753,10 @@ smtp_deliver(struct smtp_sess *s)
 		smtp_reply(s, "552 Message is too long.");
 		smtp_log_send(s, 552, "-");
 		smtp_reset(s);
+		return;
+	}
+	if (s->feedback) {
+		smtp_feedback(s);
 		return;
 	}
 	memset(&ctx, 0, sizeof(ctx));
@@ -820,18 +873,21 @@ smtp_ehlo(struct smtp_sess *s, int extended, const char *arg)
 	}
 	smtp_reset(s);
 	if (!extended) {
-		smtp_reply(s, "250 " SMTP_HOST);
+		smtp_replyf(s, "250 %s", s->feedback ?
+		    smtp_cfg->feedback_domain : SMTP_HOST);
 		return;
 	}
 	/* AWS: SES's list (§6.1), with SIZE and PIPELINING, which
 	 * sesbox honours. */
-	smtp_reply(s, "250-" SMTP_HOST);
+	smtp_replyf(s, "250-%s", s->feedback ? smtp_cfg->feedback_domain :
+	    SMTP_HOST);
 	smtp_reply(s, "250-8BITMIME");
 	smtp_replyf(s, "250-SIZE %d", SMTP_MAX_BYTES);
 	smtp_reply(s, "250-PIPELINING");
 	if (!smtp_tls_active(s))
 		smtp_reply(s, "250-STARTTLS");
-	smtp_reply(s, "250-AUTH PLAIN LOGIN");
+	if (!s->feedback)
+		smtp_reply(s, "250-AUTH PLAIN LOGIN");
 	smtp_reply(s, "250 Ok");
 }
 
@@ -868,8 +924,8 @@ smtp_command(struct smtp_sess *s, char *line)
 		smtp_cmd_rcpt(s, arg);
 	} else if (smtp_verb(line, "DATA") != NULL) {
 		if (s->mail_from == NULL)
-			smtp_bad(s, s->authed ? "503 Need MAIL command" :
-			    "530 Authentication required");
+			smtp_bad(s, s->authed || s->feedback ? "503 Need MAIL "
+			    "command" : "530 Authentication required");
 		else if (json_array_size(s->rcpts) == 0)
 			smtp_bad(s, "503 Need RCPT command");
 		else {
@@ -877,7 +933,9 @@ smtp_command(struct smtp_sess *s, char *line)
 			s->line_start = 1;
 			smtp_reply(s, "354 End data with <CR><LF>.<CR><LF>");
 		}
-	} else if ((arg = smtp_verb(line, "AUTH")) != NULL) {
+	} else if ((arg = smtp_verb(line, "AUTH")) != NULL && s->feedback) {
+		smtp_bad(s, "502 5.5.1 AUTH not available here");
+	} else if (arg != NULL) {
 		smtp_cmd_auth(s, arg);
 	} else if (smtp_verb(line, "STARTTLS") != NULL) {
 		if (smtp_tls_active(s) || smtp_tls == NULL) {
@@ -1156,6 +1214,7 @@ smtp_accept(struct smtp_loop *l, const struct smtp_listener *ls)
 		s->loop = l;
 		s->fd = fd;
 		s->implicit = ls->implicit;
+		s->feedback = ls->feedback;
 		buf_init(&s->in);
 		buf_init(&s->out);
 		buf_init(&s->data);
@@ -1273,7 +1332,8 @@ smtp_loop_main(void *arg)
 		for (i = 0; i < n; i++) {
 			void *p = ev[i].data.ptr;
 
-			if (p == &smtp_listeners[0] || p == &smtp_listeners[1]) {
+			if (p >= (void *)&smtp_listeners[0] &&
+			    p < (void *)&smtp_listeners[SMTP_NLISTENERS]) {
 				if (!atomic_load(&smtp_stopping))
 					smtp_accept(l, p);
 			} else if (p == l) {
@@ -1316,7 +1376,7 @@ smtp_listen(struct smtp_listener *ls, const char *spec, char *err,
 	struct sockaddr_storage sa;
 	socklen_t salen = sizeof(sa);
 	char name[INET6_ADDRSTRLEN];
-	const char *key = ls->implicit ? "smtps" : "smtp";
+	const char *key = ls->key;
 	int gai, fd, one = 1;
 
 	if (strcmp(spec, "off") == 0)
@@ -1372,7 +1432,7 @@ smtp_loop_init(struct smtp_loop *l, char *err, size_t errlen)
 	ev.data.ptr = l;
 	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake, &ev) != 0)
 		goto fail;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SMTP_NLISTENERS; i++) {
 		if (smtp_listeners[i].fd < 0)
 			continue;
 		/* Every loop waits on the listeners; one is woken. */
@@ -1410,7 +1470,8 @@ smtp_start(const struct cfg *cfg, char *err, size_t errlen)
 	smtp_cfg = cfg;
 	atomic_store(&smtp_stopping, 0);
 	atomic_store(&smtp_open, 0);
-	if (strcmp(cfg->smtp, "off") == 0 && strcmp(cfg->smtps, "off") == 0)
+	if (strcmp(cfg->smtp, "off") == 0 && strcmp(cfg->smtps, "off") == 0 &&
+	    strcmp(cfg->feedback_smtp, "off") == 0)
 		return 0;
 	if ((smtp_tls = tls_server_ctx(cfg->smtp_tls_cert, cfg->smtp_tls_key,
 	    store_dir(), fp, &generated, path, sizeof(path), err, errlen)) ==
@@ -1419,7 +1480,9 @@ smtp_start(const struct cfg *cfg, char *err, size_t errlen)
 	log_info("msg=\"smtp tls\" cert=%s fingerprint=%s generated=%d", path, fp,
 	    generated);
 	if (smtp_listen(&smtp_listeners[0], cfg->smtp, err, errlen) != 0 ||
-	    smtp_listen(&smtp_listeners[1], cfg->smtps, err, errlen) != 0)
+	    smtp_listen(&smtp_listeners[1], cfg->smtps, err, errlen) != 0 ||
+	    smtp_listen(&smtp_listeners[2], cfg->feedback_smtp, err,
+	    errlen) != 0)
 		goto fail;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	smtp_nloops = cfg->smtp_threads > 0 ? (unsigned)cfg->smtp_threads :
@@ -1461,7 +1524,7 @@ smtp_stop(void)
 	free(smtp_loops);
 	smtp_loops = NULL;
 	smtp_nloops = 0;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SMTP_NLISTENERS; i++) {
 		if (smtp_listeners[i].fd >= 0)
 			close(smtp_listeners[i].fd);
 		smtp_listeners[i].fd = -1;
@@ -1472,10 +1535,9 @@ smtp_stop(void)
 }
 
 void
-smtp_bound(int tls, char out[SMTP_ADDR_MAX_BYTES])
+smtp_bound(enum smtp_listener_kind which, char out[SMTP_ADDR_MAX_BYTES])
 {
-	snprintf(out, SMTP_ADDR_MAX_BYTES, "%s", smtp_listeners[tls ? 1 :
-	    0].addr);
+	snprintf(out, SMTP_ADDR_MAX_BYTES, "%s", smtp_listeners[which].addr);
 }
 
 void

@@ -22,7 +22,8 @@ struct cfg;
 #define SMTP_ADDR_MAX_BYTES 64	/* "[ipv6]:port" or "off" */
 
 /*
- * Opens the listeners cfg names (smtp, smtps; "off" skips one), loads or
+ * Opens the listeners cfg names (smtp, smtps, and feedback-smtp, which
+ * takes reports about delivered mail for fbin; "off" skips one), loads or
  * generates the TLS certificate and starts the loops. Returns 0, or -1 with
  * err set to one line. cfg is borrowed for the process lifetime.
  */
@@ -33,9 +34,15 @@ int smtp_start(const struct cfg *cfg, char *err, size_t errlen)
  * so they are answered, then closes every session. Safe when not started.
  */
 void smtp_stop(void);
-/* The bound address of the STARTTLS (tls 0) or implicit-TLS (tls 1)
- * listener, "HOST:PORT", or "off". */
-void smtp_bound(int tls, char out[SMTP_ADDR_MAX_BYTES]);
+enum smtp_listener_kind {
+	SMTP_LISTENER_STARTTLS,		/* smtp */
+	SMTP_LISTENER_TLS,		/* smtps */
+	SMTP_LISTENER_FEEDBACK		/* feedback-smtp */
+};
+
+/* The bound address of a listener, "HOST:PORT", or "off". */
+void smtp_bound(enum smtp_listener_kind which,
+    char out[SMTP_ADDR_MAX_BYTES]);
 
 /* Prometheus text for /_sesbox/metrics: open sessions, connections
  * refused at the cap, messages by their final reply code. */

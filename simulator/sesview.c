@@ -207,6 +207,7 @@ static json_t *
 sesview_identity_json(const struct store_identity *id, const char *region)
 {
 	json_t *dkim, *o;
+	char *pub;
 
 	dkim = json_pack("{s:b,s:s,s:o}", "Enabled", id->dkim_enabled,
 	    "Status", id->dkim_status ? id->dkim_status : "NotStarted",
@@ -220,6 +221,14 @@ sesview_identity_json(const struct store_identity *id, const char *region)
 	if (id->dkim_key_length != NULL)
 		json_object_set_new(dkim, "KeyLength",
 		    json_string(id->dkim_key_length));
+	/* The key delivered mail is signed with (every Easy DKIM token's
+	 * record, TOKEN.dkim.amazonses.com, would publish it): for a
+	 * receiver's check, e.g. dkimpy's. */
+	if (id->dkim_private_key != NULL &&
+	    (pub = dkim_public_key(id->dkim_private_key)) != NULL) {
+		json_object_set_new(dkim, "PublicKey", json_string(pub));
+		free(pub);
+	}
 	o = json_pack("{s:s,s:s,s:s,s:o,s:b,s:o,s:o}",
 	    "Identity", id->name, "Type", id->type,
 	    "VerificationStatus", id->verification_status ?

@@ -94,14 +94,14 @@ def run_sesbox(args, env=None, timeout=START_TIMEOUT_S, cwd=None):
 
 
 @functools.lru_cache(maxsize=None)
-def binary_has_smtp():
-    """Whether SESBOX_BIN knows --smtp (asked once, from --help): the
-    harness gives the SMTP listeners free ports only when it does."""
+def binary_has_option(name):
+    """Whether SESBOX_BIN knows --name (from --help): the harness gives
+    the SMTP listeners free ports only when it does."""
     try:
         out = run_sesbox(["--help"]).stdout
     except (OSError, subprocess.SubprocessError):
         return False
-    return re.search(r"^\s*--smtp\s", out, re.M) is not None
+    return re.search(r"^\s*--%s\s" % re.escape(name), out, re.M) is not None
 
 
 def _names_option(args, env, name):
@@ -137,10 +137,11 @@ class Sesbox:
     The stderr pipe is drained by a thread into self.lines so it never
     fills; every wait is on that buffer with a deadline, never a sleep.
 
-    The SMTP listeners (`--smtp`, `--smtps`) get free ports (port 0) unless
-    args or env name them, so that servers started side by side never
-    compete for 2587 and 2465; smtp_port and smtps_port are the ports they
-    took (None when off), tls_cert the CA file a client verifies them with.
+    The SMTP listeners (`--smtp`, `--smtps`, `--feedback-smtp`) get free
+    ports (port 0) unless args or env name them, so that servers started
+    side by side never compete for 2587, 2465 and 2525; smtp_port,
+    smtps_port and feedback_port are the ports they took (None when off),
+    tls_cert the CA file a client verifies them with.
     """
 
     def __init__(self, args=(), env=None, cwd=None, listen="127.0.0.1:0",
@@ -151,10 +152,10 @@ class Sesbox:
             argv.append("--ephemeral")
         if listen is not None:
             argv += ["--listen", listen]
-        if binary_has_smtp():
-            for name in ("smtp", "smtps"):
-                if not _names_option(args, env, name):
-                    argv += ["--" + name, "127.0.0.1:0"]
+        for name in ("smtp", "smtps", "feedback-smtp"):
+            if binary_has_option(name) and not _names_option(args, env,
+                                                             name):
+                argv += ["--" + name, "127.0.0.1:0"]
         argv += args
         self.argv = argv
         self.lines = []
@@ -187,6 +188,7 @@ class Sesbox:
         self.smtps_addr = listening.get("smtps")
         self.smtp_port = _listener_port(self.smtp_addr)
         self.smtps_port = _listener_port(self.smtps_addr)
+        self.feedback_port = _listener_port(listening.get("feedback"))
         cert = _option_value(self.argv, "smtp-tls-cert")
         self.tls_cert = cert or (
             os.path.join(self.data_dir, "smtp-tls-cert.pem")

@@ -1,11 +1,11 @@
 """A tiny authoritative DNS server on 127.0.0.1 for the dns verification
-mode's tests: TXT, CNAME and MX records from a dict the test edits, over
+mode's and the mx delivery's tests: TXT, CNAME, MX, A and AAAA records from a dict the test edits, over
 UDP, in a background thread. Standard library only."""
 import socket
 import struct
 import threading
 
-TYPES = {"TXT": 16, "CNAME": 5, "MX": 15}
+TYPES = {"TXT": 16, "CNAME": 5, "MX": 15, "A": 1, "AAAA": 28}
 
 
 def _name(name):
@@ -26,8 +26,8 @@ def _parse_question(packet):
 
 
 class DnsServer:
-    """records: {(name, "TXT"|"CNAME"|"MX"): [value, ...]}; MX values are
-    "PREF HOST". Names without any record answer NXDOMAIN."""
+    """records: {(name, "TXT"|"CNAME"|"MX"|"A"|"AAAA"): [value, ...]}; MX
+    values are "PREF HOST", A and AAAA values addresses. Names without any record answer NXDOMAIN."""
 
     def __init__(self):
         self.records = {}
@@ -56,6 +56,10 @@ class DnsServer:
                             for i in range(0, max(len(data), 1), 255))
         if rtype == "CNAME":
             return _name(value)
+        if rtype == "A":
+            return socket.inet_pton(socket.AF_INET, value)
+        if rtype == "AAAA":
+            return socket.inet_pton(socket.AF_INET6, value)
         pref, host = value.split()
         return struct.pack("!H", int(pref)) + _name(host)
 
