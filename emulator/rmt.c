@@ -257,7 +257,9 @@ rmt_first_token(const struct store_identity *id)
  * domain, then the parent domains. AWS: the first with a verified custom
  * MAIL FROM domain gives the envelope's; the first domain with DKIM
  * signing on and verified signs (a subdomain inherits its parent's, DG:
- * send-email-authentication-dkim-easy). Returns 0 or -1.
+ * send-email-authentication-dkim-easy). EMU: the sender is the send's
+ * Source (SES signs for the From domain; they differ only for raw sends
+ * that name another Source). Returns 0 or -1.
  */
 static int
 rmt_sender(struct store *s, const struct store_queue_row *row,
@@ -329,14 +331,12 @@ rmt_compose(const struct store_queue_row *row, size_t *len, char **mail_from,
 	int rc;
 
 	*gone = 0;
+	memset(&x, 0, sizeof(x));
 	if (s == NULL || store_begin(s) != 0)
 		return NULL;
-	rc = store_queue_raw(s, row->message_id, &raw, &raw_len);
-	if (rc == 0)
+	if ((rc = store_queue_raw(s, row->message_id, &raw, &raw_len)) == 0)
 		rc = rmt_sender(s, row, &x);
-	else
-		memset(&x, 0, sizeof(x));
-	if (store_commit(s) != 0 || rc != 0) {
+	if (rc != 0 || store_commit(s) != 0) {
 		store_rollback(s);
 		*gone = rc == 1;
 		free(raw);

@@ -78,9 +78,19 @@ feedback_dsn(const struct feedback_report *r, size_t *len)
 		    json_object_get(rc, "action") ? feedback_str(rc, "action") :
 		    "failed", json_object_get(rc, "status") ? feedback_str(rc,
 		    "status") : "5.0.0");
-		if (json_object_get(rc, "diagnosticCode") != NULL)
-			buf_printf(&b, "Diagnostic-Code: %s\r\n",
-			    feedback_str(rc, "diagnosticCode"));
+		if (json_object_get(rc, "diagnosticCode") != NULL) {
+			/* A multi-line reply's lines are joined by "\n": each
+			 * is folded onto a continuation line (RFC 3464
+			 * §2.1.1, RFC 5322 §2.2.3). */
+			const char *d = feedback_str(rc, "diagnosticCode"), *nl;
+
+			buf_puts(&b, "Diagnostic-Code: ");
+			for (; (nl = strchr(d, '\n')) != NULL; d = nl + 1) {
+				buf_append(&b, d, (size_t)(nl - d));
+				buf_puts(&b, "\r\n ");
+			}
+			buf_printf(&b, "%s\r\n", d);
+		}
 	}
 	buf_puts(&b, "\r\n");
 	feedback_tail(&b, r, boundary);

@@ -676,6 +676,33 @@ START_TEST(t_roundtrip_dsn)
 }
 END_TEST
 
+/* A multi-line reply (lines joined by "\n", as smtpc quotes it) is folded
+ * in the DSN, so it reads back as one value: the lines joined by a space. */
+START_TEST(t_roundtrip_dsn_multi_line)
+{
+	json_t *detail = json_pack("{s:s, s:[{s:s, s:s, s:s}]}",
+	    "bounceType", "Permanent", "bouncedRecipients", "emailAddress",
+	    "a@example.org", "status", "5.7.1", "diagnosticCode",
+	    "smtp; 550-5.7.1 first line\n550 5.7.1 second line");
+	struct feedback_report fr;
+	struct fbr_report r;
+	size_t len;
+	char *m;
+
+	report_of(&fr, detail);
+	m = feedback_dsn(&fr, &len);
+	ck_assert_ptr_nonnull(strstr(m, "Diagnostic-Code: smtp; 550-5.7.1 "
+	    "first line\r\n 550 5.7.1 second line\r\n"));
+	parse_ok("feedback_dsn", m, len, &r);
+	ck_assert_uint_eq(r.nrcpts, 1);
+	ck_assert_str_eq(r.rcpts[0].diagnostic, "smtp; 550-5.7.1 first line "
+	    "550 5.7.1 second line");
+	fbr_fini(&r);
+	free(m);
+	json_decref(detail);
+}
+END_TEST
+
 /* An ARF report sesbox forwards reads back to its complaint. */
 START_TEST(t_roundtrip_arf)
 {
@@ -743,6 +770,7 @@ fbr_suite(void)
 	tcase_add_test(tc, t_status_forms);
 	tcase_add_test(tc, t_address_forms);
 	tcase_add_test(tc, t_roundtrip_dsn);
+	tcase_add_test(tc, t_roundtrip_dsn_multi_line);
 	tcase_add_test(tc, t_roundtrip_arf);
 	suite_add_tcase(s, tc);
 	return s;
