@@ -33,6 +33,7 @@
 #include "store_outbox.h"
 #include "store_pub.h"
 #include "tclock.h"
+#include "worker.h"
 #include "xmem.h"
 
 /* Rows attempted at once. */
@@ -138,19 +139,6 @@ outbox_committed(void)
 	if (outbox_sleeping)
 		pthread_cond_signal(&outbox_wake);
 	pthread_mutex_unlock(&outbox_lock);
-}
-
-/* Converts a delay to an absolute CLOCK_REALTIME deadline. */
-static void
-outbox_deadline(int64_t ms, struct timespec *until)
-{
-	clock_gettime(CLOCK_REALTIME, until);
-	until->tv_sec += (time_t)(ms / 1000);
-	until->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until->tv_nsec >= 1000000000L) {
-		until->tv_sec++;
-		until->tv_nsec -= 1000000000L;
-	}
 }
 
 /* Keeps the start of the answer for the kind to judge. */
@@ -381,7 +369,7 @@ outbox_sleep(int64_t due)
 	} else if ((wait_ms = due - tclock_now_ms()) > 0) {
 		if (wait_ms > OUTBOX_IDLE_MAX_MS)
 			wait_ms = OUTBOX_IDLE_MAX_MS;
-		outbox_deadline(wait_ms, &until);
+		worker_deadline(wait_ms, &until);
 		(void)pthread_cond_timedwait(&outbox_wake, &outbox_lock,
 		    &until);
 	}
@@ -475,7 +463,7 @@ outbox_drain(long timeout_ms)
 
 	if (!outbox_running)
 		return -1;
-	outbox_deadline(timeout_ms, &until);
+	worker_deadline(timeout_ms, &until);
 	pthread_mutex_lock(&outbox_lock);
 	target = ++outbox_kicks;
 	pthread_cond_signal(&outbox_wake);

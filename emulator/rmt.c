@@ -35,6 +35,7 @@
 #include "store.h"
 #include "store_identity.h"
 #include "tclock.h"
+#include "worker.h"
 #include "xmem.h"
 
 /* AWS: SES takes at most 50 recipients a message; one transaction each. */
@@ -992,13 +993,7 @@ rmt_drain(long timeout_ms)
 	struct timespec until;
 	int rc = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	worker_deadline(timeout_ms, &until);
 	pthread_mutex_lock(&rmt_lock);
 	while (rmt_pending > 0 && rc == 0)
 		if (pthread_cond_timedwait(&rmt_idle_cv, &rmt_lock, &until) ==

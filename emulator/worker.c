@@ -30,8 +30,7 @@ struct worker {
 	int sleeping;			/* in worker_sleep: commits wake it */
 };
 
-/* An absolute CLOCK_REALTIME deadline ms from now. */
-static void
+void
 worker_deadline(int64_t ms, struct timespec *until)
 {
 	clock_gettime(CLOCK_REALTIME, until);

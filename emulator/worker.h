@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /*
  * After new work arrives, how long a worker lets more gather: under load
@@ -34,6 +35,9 @@ struct worker *worker_start(worker_fn fn, void *arg, long batch);
 void worker_stop(struct worker *w);
 /* Work is due now. Any thread; NULL is fine. */
 void worker_kick(struct worker *w);
+/* Sets *until to the CLOCK_REALTIME time ms from now: a deadline for
+ * pthread_cond_timedwait (any thread may use it). */
+void worker_deadline(int64_t ms, struct timespec *until);
 /* A commit happened: work may have arrived. Any thread; NULL is fine. */
 void worker_committed(struct worker *w);
 /*
