@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "cfg.h"
 #include "dkim.h"
@@ -35,6 +36,7 @@
 #include "store.h"
 #include "store_identity.h"
 #include "tclock.h"
+#include "wire.h"
 #include "worker.h"
 #include "xmem.h"
 
@@ -101,6 +103,7 @@ static struct rmt_mx *rmt_map;
 static size_t rmt_nmap;
 static enum rmt_transport rmt_default;
 static char *rmt_reporting_mta;		/* "dsn; HOSTNAME" */
+static char *rmt_relay_host, *rmt_relay_port;	/* --relay, split */
 
 static pthread_mutex_t rmt_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rmt_work = PTHREAD_COND_INITIALIZER;
@@ -126,20 +129,6 @@ const char *
 rmt_transport_name(enum rmt_transport t)
 {
 	return t == RMT_RELAY ? "relay" : t == RMT_MX ? "mx" : "simulate";
-}
-
-/* Splits "HOST:PORT" (HOST maybe [IPv6]) into new strings. */
-static void
-rmt_split_hostport(const char *v, char **host, char **port)
-{
-	const char *colon = strrchr(v, ':');
-	size_t hl = (size_t)(colon - v);
-
-	if (hl >= 2 && v[0] == '[' && v[hl - 1] == ']')
-		*host = xasprintf("%.*s", (int)(hl - 2), v + 1);
-	else
-		*host = xasprintf("%.*s", (int)hl, v);
-	*port = xstrdup(colon + 1);
 }
 
 /* Walks cfg's "LEFT=RIGHT,..." (checked by cfg already). */
@@ -181,8 +170,8 @@ rmt_add_mx(const char *l, size_t ll, const char *r, size_t rl)
 
 	rmt_map = xrealloc(rmt_map, (rmt_nmap + 1) * sizeof(*rmt_map));
 	rmt_map[rmt_nmap].domain = xasprintf("%.*s", (int)ll, l);
-	rmt_split_hostport(hp, &rmt_map[rmt_nmap].host,
-	    &rmt_map[rmt_nmap].port);
+	(void)wire_hostport_split(hp, &rmt_map[rmt_nmap].host,
+	    &rmt_map[rmt_nmap].port);	/* checked by cfg */
 	rmt_nmap++;
 	free(hp);
 }
@@ -191,9 +180,9 @@ rmt_add_mx(const char *l, size_t ll, const char *r, size_t rl)
 static const char *
 rmt_domain(const char *address)
 {
-	const char *at = strrchr(address, '@');
+	const char *d = addr_domain(address);
 
-	return at != NULL ? at + 1 : "";
+	return d != NULL ? d : "";
 }
 
 enum rmt_transport
@@ -619,15 +608,10 @@ rmt_connect(const struct rmt_dest *d, int required, struct smtpc_reply *why)
 	size_t i, n;
 
 	if (d->t == RMT_RELAY) {
-		char *host, *p;
-
-		rmt_split_hostport(rmt_cfg->relay, &host, &p);
 		o.user = rmt_cfg->relay_user;
 		o.password = rmt_cfg->relay_password;
-		c = rmt_open_one(&o, host, p, NULL, why);
-		free(host);
-		free(p);
-		return c;
+		return rmt_open_one(&o, rmt_relay_host, rmt_relay_port, NULL,
+		    why);
 	}
 	for (i = 0; i < rmt_nmap; i++)
 		if (strcasecmp(rmt_map[i].domain, d->domain) == 0)
@@ -1040,6 +1024,9 @@ rmt_start(const struct cfg *cfg)
 	rmt_pairs(cfg->transport_rules, rmt_add_rule);
 	rmt_pairs(cfg->mx_hosts, rmt_add_mx);
 	rmt_reporting_mta = xasprintf("dsn; %s", cfg->delivery_hostname);
+	if (cfg->relay != NULL)
+		(void)wire_hostport_split(cfg->relay, &rmt_relay_host,
+		    &rmt_relay_port);	/* checked by cfg */
 	remote = rmt_default != RMT_SIMULATE;
 	for (i = 0; (size_t)i < rmt_nrules; i++)
 		remote |= rmt_rules[i].t != RMT_SIMULATE;
@@ -1107,4 +1094,7 @@ rmt_stop(void)
 	rmt_nmap = 0;
 	free(rmt_reporting_mta);
 	rmt_reporting_mta = NULL;
+	free(rmt_relay_host);
+	free(rmt_relay_port);
+	rmt_relay_host = rmt_relay_port = NULL;
 }

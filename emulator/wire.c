@@ -280,27 +280,38 @@ wire_date_rfc5322(int64_t ms, char out[WIRE_DATE_MAX_BYTES])
 }
 
 int
+wire_hostport_split(const char *spec, char **host, char **port)
+{
+	const char *colon = strrchr(spec, ':');
+	size_t hl;
+
+	if (colon == NULL)
+		return -1;
+	hl = (size_t)(colon - spec);
+	if (hl >= 2 && spec[0] == '[' && spec[hl - 1] == ']')
+		*host = xasprintf("%.*s", (int)(hl - 2), spec + 1);
+	else
+		*host = xasprintf("%.*s", (int)hl, spec);
+	*port = xstrdup(colon + 1);
+	return 0;
+}
+
+int
 wire_listen_resolve(const char *spec, struct addrinfo **ai)
 {
 	struct addrinfo hints;
-	char *host = xstrdup(spec), *port;
+	char *host, *port;
 	int rc;
 
 	*ai = NULL;
-	if ((port = strrchr(host, ':')) == NULL) {
-		free(host);
+	if (wire_hostport_split(spec, &host, &port) != 0)
 		return EAI_NONAME;
-	}
-	*port++ = '\0';
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(host, port, &hints, ai);
 	free(host);
+	free(port);
 	return rc;
 }

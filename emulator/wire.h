@@ -39,6 +39,12 @@ int wire_hex_value(int c);
 /* Non-zero when s[0..n) is well-formed UTF-8 without NUL bytes. */
 int wire_utf8_valid(const char *s, size_t n);
 
+/*
+ * Splits "HOST:PORT" at its last ':' into new strings, an IPv6 host's
+ * brackets dropped. Returns 0, or -1 (nothing set) without a ':'.
+ */
+int wire_hostport_split(const char *spec, char **host, char **port);
+
 struct addrinfo;
 /*
  * The passive stream addresses of a listen address "HOST:PORT" as cfg

@@ -278,6 +278,7 @@ class _Handler:
                           rcpt_options):
         reply = self.sink._rcpt_reply(address)
         if reply is SLOW:
+            self.sink._held.add(server)
             await self.sink._release.wait()
             return SHUTDOWN
         reply = _format(reply, address)
@@ -368,6 +369,7 @@ class Sink:
         self._queue_ids = itertools.count(1)
         self._live = set()
         self._release = asyncio.Event()     # set by stop()
+        self._held = set()          # sessions a slow RCPT holds
         self._handler = _Handler(self)
         self._controller = None
         self._stopped = False
@@ -419,7 +421,12 @@ class Sink:
     async def _shutdown(self):
         self._controller.server.close()
         self._release.set()
-        await asyncio.sleep(0)      # the released replies are pushed
+        # The held RCPTs are answered 421, which closes their connections
+        # and so ends their sessions: waited for before the others close.
+        held = [p._handler_coroutine for p in self._held
+                if p._handler_coroutine is not None]
+        if held:
+            await asyncio.wait(held, timeout=CLOSE_GRACE_S)
         tasks = [p._handler_coroutine for p in self._live
                  if p._handler_coroutine is not None]
         for proto in list(self._live):

@@ -156,7 +156,8 @@ def test_connections_per_destination_are_bounded(start_server):
     with Sink() as sink:
         srv = start_server("--deliver", "relay", "--relay", sink.address,
                            "--delivery-connections", "2",
-                           "--delivery-threads", "6")
+                           "--delivery-threads", "6",
+                           "--max-send-rate", "1000")
         make_client("ses", srv.url).verify_email_identity(EmailAddress=SENDER)
         for i in range(40):
             send(srv, "r%d@example.net" % i)

@@ -1,6 +1,6 @@
 /*
  * test_wire — scalar conversions shared by the codecs: timestamps, Java-style
- * doubles, percent-decoding, UTF-8 checks, base64.
+ * doubles, percent-decoding, UTF-8 checks, base64, HOST:PORT splitting.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -138,6 +138,34 @@ START_TEST(t_base64_roundtrip)
 }
 END_TEST
 
+START_TEST(t_hostport_split)
+{
+	static const struct {
+		const char *in, *host, *port;
+	} cases[] = {
+		{ "127.0.0.1:25", "127.0.0.1", "25" },
+		{ "[::1]:2525", "::1", "2525" },
+		{ "mx.example.test:587", "mx.example.test", "587" },
+		{ ":25", "", "25" },
+	};
+	char *host, *port;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(wire_hostport_split(cases[i].in, &host,
+		    &port), 0);
+		ck_assert_str_eq(host, cases[i].host);
+		ck_assert_str_eq(port, cases[i].port);
+		free(host);
+		free(port);
+	}
+	host = port = NULL;
+	ck_assert_int_eq(wire_hostport_split("localhost", &host, &port), -1);
+	ck_assert_ptr_null(host);
+	ck_assert_ptr_null(port);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -150,6 +178,7 @@ main(void)
 	tcase_add_test(tc, t_percent_decode);
 	tcase_add_test(tc, t_utf8);
 	tcase_add_test(tc, t_base64_roundtrip);
+	tcase_add_test(tc, t_hostport_split);
 	suite_add_tcase(s, tc);
 	return fixture_run(s);
 }
